@@ -1,0 +1,110 @@
+# otelcol-events: build, run and test the distribution.
+#
+#   make run    the whole pipeline on the Docker-free local stack (foreground; Ctrl-C stops it)
+#   make test   everything CI checks (.ci/run calls it)
+#
+# Every tool and download comes from the project's own files: ocb and mdatagen are built
+# into .tools/bin at pinned versions; libchdb and geo databases are fetched with npm into
+# the cache ($(CACHE)), never into the repository.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+ROOT      := $(abspath .)
+TOOLS     := $(ROOT)/.tools/bin
+BIN       := $(ROOT)/bin
+CACHE     ?= $(or $(OTELCOL_EVENTS_CACHE),$(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME)/otelcol-events,$(HOME)/.cache/otelcol-events))
+export OTELCOL_EVENTS_CACHE := $(CACHE)
+
+GO        ?= go
+# The module mirror here only serves allow-listed versions; going "direct" after it
+# would only fail later with a DNS error, so stop at the proxy's answer.
+export GOPROXY ?= https://proxy.golang.org
+
+OCB_VERSION      := v0.158.0
+MDATAGEN_VERSION := v0.158.0
+CHDB_PACKAGE     := @chdb/lib-linux-x64-gnu
+CHDB_VERSION     := 26.7.3-stable.1
+CHDB_LIB         := $(CACHE)/npm/$(CHDB_PACKAGE)/$(CHDB_VERSION)/libchdb.so
+
+OCB      := $(TOOLS)/builder-$(OCB_VERSION)
+MDATAGEN := $(TOOLS)/mdatagen-$(MDATAGEN_VERSION)
+
+GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*') go.mod go.sum
+# What ends up in the distribution: our components (through ocb `replaces`) and the module files.
+COMPONENT_SOURCES := $(shell find receiver processor components -name '*.go' -not -name '*_test.go' 2>/dev/null) go.mod go.sum
+
+# Packages whose tests need the built binaries and the local stack.
+INTEGRATION_PKGS := ./test/integration/...
+
+.PHONY: build run test unit-test integration-test bench lint generate tools chdb clean
+
+## build: the distribution (bin/otelcol-events) and the local-stack commands
+build: $(BIN)/otelcol-events $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack
+
+$(BIN)/otelcol-events: builder-config.yaml $(COMPONENT_SOURCES) | $(OCB)
+	$(OCB) --config builder-config.yaml
+	@mkdir -p $(BIN)
+	cp _build/otelcol-events $@
+
+$(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack: $(GO_SOURCES)
+	@mkdir -p $(BIN)
+	$(GO) build -o $@ ./deploy/local/cmd/$(notdir $@)
+
+## run: ClickHouse + Kafka + the collector with config/local.yaml, in the foreground
+run: build chdb
+	$(BIN)/local-stack -bin-dir $(BIN) -config config/local.yaml
+
+## test: lint, unit tests, then integration tests against the built binary and the local stack
+test: lint unit-test integration-test
+
+unit-test:
+	$(GO) test -race -count=1 ./...
+
+integration-test: build chdb
+	OTELCOL_EVENTS_BIN_DIR=$(BIN) CHDB_LIB=$(CHDB_LIB) \
+		$(GO) test -tags integration -count=1 -timeout 30m -v $(INTEGRATION_PKGS)
+
+## bench: benchmarks recorded in BENCHMARKS.md
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+
+## lint: gofmt and go vet (also with the integration tag)
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './_build/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags integration ./...
+
+## generate: regenerate internal/metadata of our components with mdatagen
+generate: | $(MDATAGEN)
+	@for f in $$(find receiver processor components -name metadata.yaml 2>/dev/null); do \
+		echo "mdatagen $$f"; (cd $$(dirname $$f) && $(MDATAGEN) metadata.yaml); \
+	done
+
+## chdb: fetch libchdb.so (ClickHouse as a library, ~178 MB) into the cache, once
+chdb: $(CHDB_LIB)
+$(CHDB_LIB):
+	deploy/local/fetch-npm.sh $(CHDB_PACKAGE) $(CHDB_VERSION) libchdb.so
+
+tools: $(OCB) $(MDATAGEN)
+
+# ocb is installed from the module proxy at a pinned version.
+$(OCB):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install go.opentelemetry.io/collector/cmd/builder@$(OCB_VERSION)
+	mv $(TOOLS)/builder $@
+
+# mdatagen's own go.mod has replace directives, so `go install pkg@version` refuses it;
+# build it from a throwaway module under .tools instead.
+$(MDATAGEN):
+	@mkdir -p $(TOOLS) $(ROOT)/.tools/mdatagen
+	cd $(ROOT)/.tools/mdatagen && \
+		printf 'module tools\n\ngo 1.26.0\n\nrequire go.opentelemetry.io/collector/cmd/mdatagen $(MDATAGEN_VERSION)\n' > go.mod && \
+		printf '//go:build tools\n\npackage tools\n\nimport _ "go.opentelemetry.io/collector/cmd/mdatagen"\n' > tools.go && \
+		GOFLAGS=-mod=mod $(GO) mod tidy && \
+		$(GO) build -o $@ go.opentelemetry.io/collector/cmd/mdatagen
+
+clean:
+	rm -rf $(BIN) _build

@@ -1,0 +1,190 @@
+// Command local-stack runs the whole pipeline without Docker: ClickHouse
+// (libchdb in server mode), a Kafka-protocol broker (kfake) and the
+// otelcol-events collector with config/local.yaml, in the foreground. Ctrl-C
+// stops the collector first (so it flushes what it holds), then Kafka, then
+// ClickHouse; no process is left behind.
+//
+// `make run` builds everything and starts it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
+)
+
+type options struct {
+	binDir, config, dataDir, host string
+	chTCP, chHTTP, kafkaPort      int
+	otlpGRPC, otlpHTTP, events    int
+	health, metrics               int
+	topics                        string
+	fresh                         bool
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.binDir, "bin-dir", "bin", "directory holding otelcol-events, chdb-server and kafka-broker (make build)")
+	flag.StringVar(&o.config, "config", "config/local.yaml", "collector configuration")
+	flag.StringVar(&o.dataDir, "data-dir", filepath.Join(stack.CacheDir(), "local"), "ClickHouse, Kafka and queue data; kept across runs")
+	flag.BoolVar(&o.fresh, "fresh", false, "delete -data-dir before starting")
+	flag.StringVar(&o.topics, "kafka-topics", "otlp_spans,otlp_logs", "topics to pre-create (consumers do not create topics; producers create others on first use)")
+	flag.StringVar(&o.host, "host", "127.0.0.1", "address every service listens on")
+	flag.IntVar(&o.chTCP, "clickhouse-tcp-port", 19000, "ClickHouse native protocol port")
+	flag.IntVar(&o.chHTTP, "clickhouse-http-port", 18123, "ClickHouse HTTP port")
+	flag.IntVar(&o.kafkaPort, "kafka-port", 19092, "Kafka broker port")
+	flag.IntVar(&o.otlpGRPC, "otlp-grpc-port", 4317, "collector OTLP/gRPC port")
+	flag.IntVar(&o.otlpHTTP, "otlp-http-port", 4318, "collector OTLP/HTTP port")
+	flag.IntVar(&o.events, "events-port", 8080, "collector client-event upload port (eventsplit receiver)")
+	flag.IntVar(&o.health, "health-port", 13133, "collector health check port")
+	flag.IntVar(&o.metrics, "metrics-port", 8888, "collector internal metrics (Prometheus) port")
+	flag.Parse()
+
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "local-stack:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	addr := func(port int) string { return net.JoinHostPort(o.host, strconv.Itoa(port)) }
+	collectorPorts := []stack.Port{
+		{Host: o.host, Port: o.otlpGRPC, What: "collector OTLP/gRPC"},
+		{Host: o.host, Port: o.otlpHTTP, What: "collector OTLP/HTTP"},
+		{Host: o.host, Port: o.events, What: "collector event uploads"},
+		{Host: o.host, Port: o.health, What: "collector health check"},
+		{Host: o.host, Port: o.metrics, What: "collector internal metrics"},
+	}
+	// Check every port before starting anything, so a taken port does not
+	// leave half a stack running.
+	all := append([]stack.Port{
+		{Host: o.host, Port: o.chTCP, What: "ClickHouse native protocol"},
+		{Host: o.host, Port: o.chHTTP, What: "ClickHouse HTTP"},
+		{Host: o.host, Port: o.kafkaPort, What: "Kafka broker"},
+	}, collectorPorts...)
+	if err := stack.CheckPortsFree(all...); err != nil {
+		return err
+	}
+	if o.fresh {
+		if err := os.RemoveAll(o.dataDir); err != nil {
+			return err
+		}
+	}
+
+	ctx, stopSignals := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stopSignals()
+
+	var mu sync.Mutex
+	out := func(name string) io.Writer {
+		return &stack.PrefixWriter{Prefix: fmt.Sprintf("[%-10s] ", name), Out: os.Stdout, Mu: &mu}
+	}
+	// Stopped in reverse start order: collector, Kafka, ClickHouse.
+	var started []*stack.Process
+	defer func() {
+		for i := len(started) - 1; i >= 0; i-- {
+			p := started[i]
+			fmt.Printf("local-stack: stopping %s\n", p.Name)
+			if err := p.Stop(30 * time.Second); err != nil {
+				fmt.Fprintf(os.Stderr, "local-stack: %v\n", err)
+			}
+		}
+	}()
+
+	fmt.Println("local-stack: starting ClickHouse (libchdb)...")
+	ch, err := stack.StartClickHouse(ctx, stack.ClickHouseConfig{
+		BinDir: o.binDir, DataDir: filepath.Join(o.dataDir, "clickhouse"),
+		Host: o.host, TCPPort: o.chTCP, HTTPPort: o.chHTTP, Output: out("clickhouse"),
+	})
+	if err != nil {
+		return err
+	}
+	started = append(started, ch.Process)
+
+	fmt.Println("local-stack: starting Kafka (kfake)...")
+	kafka, err := stack.StartKafka(ctx, stack.KafkaConfig{
+		BinDir: o.binDir, Host: o.host, Port: o.kafkaPort, Topics: strings.Split(o.topics, ","),
+		DataDir: filepath.Join(o.dataDir, "kafka"), Output: out("kafka"),
+	})
+	if err != nil {
+		return err
+	}
+	started = append(started, kafka.Process)
+
+	fmt.Printf("local-stack: starting the collector with %s...\n", o.config)
+	col, err := stack.StartCollector(ctx, stack.CollectorConfig{
+		BinDir:  o.binDir,
+		Configs: []string{o.config},
+		Env: []string{
+			"OTLP_GRPC_ENDPOINT=" + addr(o.otlpGRPC),
+			"OTLP_HTTP_ENDPOINT=" + addr(o.otlpHTTP),
+			"EVENTS_ENDPOINT=" + addr(o.events),
+			"HEALTH_ENDPOINT=" + addr(o.health),
+			"METRICS_HOST=" + o.host,
+			"METRICS_PORT=" + strconv.Itoa(o.metrics),
+			"KAFKA_BROKERS=" + kafka.Addr,
+			"CLICKHOUSE_ENDPOINT=" + ch.TCPEndpoint(),
+			"STORAGE_DIR=" + filepath.Join(o.dataDir, "storage"),
+		},
+		HealthEndpoint: addr(o.health),
+		Ports:          collectorPorts,
+		Output:         out("collector"),
+	})
+	if err != nil {
+		return err
+	}
+	started = append(started, col.Process)
+
+	printBanner(o, ch, kafka, addr)
+
+	select {
+	case <-ctx.Done():
+		fmt.Println("\nlocal-stack: stopping (collector first, so it flushes)...")
+		return nil
+	case <-ch.Done():
+		return fmt.Errorf("ClickHouse exited unexpectedly: %v", ch.ExitErr())
+	case <-kafka.Done():
+		return fmt.Errorf("Kafka exited unexpectedly: %v", kafka.ExitErr())
+	case <-col.Done():
+		return fmt.Errorf("the collector exited unexpectedly: %v", col.ExitErr())
+	}
+}
+
+func printBanner(o options, ch *stack.ClickHouse, kafka *stack.Kafka, addr func(int) string) {
+	fmt.Printf(`
+otelcol-events local stack is up (data in %s)
+
+  ClickHouse   native %s   HTTP http://%s
+  Kafka        %s
+  Collector    OTLP/gRPC %s   OTLP/HTTP http://%s   health http://%s/
+               internal metrics http://%s/metrics
+
+Send data:
+  traces from any OTLP SDK or, for a quick test:
+    go run github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v0.157.0 \
+      traces --otlp-insecure --otlp-endpoint %s --traces 10
+
+Look at it in ClickHouse:
+  curl http://%s/ --data-binary "SELECT ServiceName, SpanName, count() FROM otel.otel_traces GROUP BY ALL ORDER BY ALL"
+
+Ctrl-C stops everything.
+`,
+		o.dataDir,
+		ch.TCPEndpoint(), ch.HTTPAddr(),
+		kafka.Addr,
+		addr(o.otlpGRPC), addr(o.otlpHTTP), addr(o.health), addr(o.metrics),
+		addr(o.otlpGRPC),
+		ch.HTTPAddr(),
+	)
+}
