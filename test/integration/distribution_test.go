@@ -1,0 +1,157 @@
+//go:build integration
+
+package integration
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+	"google.golang.org/grpc"
+
+	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
+)
+
+// Every config in config/ must validate with the built binary.
+func TestConfigsValidate(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(suite.repoRoot, "config", "*.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			out, err := runBinary(t, "validate", "--config", f)
+			require.NoError(t, err, out)
+		})
+	}
+}
+
+// The binary lists every component the distribution promises.
+func TestComponentsListed(t *testing.T) {
+	out, err := runBinary(t, "components")
+	require.NoError(t, err, out)
+	for _, name := range []string{
+		// receivers
+		"otlp", "kafka",
+		// processors
+		"batch", "memory_limiter", "transform", "attributes",
+		// exporters; v0.158 names otlp and otlphttp otlp_grpc and otlp_http
+		// and keeps the old names as deprecated aliases.
+		"otlp_grpc", "otlp_http", "debug", "file", "clickhouse",
+		// extensions
+		"health_check", "zpages", "pprof", "file_storage",
+	} {
+		assert.Contains(t, out, "- name: "+name+"\n", "component %q missing from `components`", name)
+	}
+}
+
+// The real Go SDK sends trace trees to the all-in-one local config; the spans
+// cross Kafka and land in ClickHouse exactly once with their parent ids.
+func TestLocalConfigSDKTracesReachClickHouse(t *testing.T) {
+	kafka := startKafka(t, "otlp_spans", "otlp_logs")
+	db := newDatabase(t)
+	col := startCollector(t, "collector", "local.yaml", map[string]string{
+		"KAFKA_BROKERS":       kafka.Addr,
+		"CLICKHOUSE_ENDPOINT": suite.ch.TCPEndpoint(),
+		"CLICKHOUSE_DATABASE": db,
+	})
+
+	sent := sendTraceTrees(t, col.Endpoints.OTLPGRPC, "local-sdk", 8, 3, 3) // 8 traces x 13 spans
+	require.Len(t, sent, 8*13)
+
+	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_traces WHERE ServiceName = 'local-sdk'", db), len(sent), 90*time.Second)
+	assert.Equal(t, sent, storedSpans(t, db, "local-sdk"), "stored spans differ from sent spans (ids or parents)")
+}
+
+// Agent and gateway as two collector processes: SDK -> agent -> Kafka ->
+// gateway -> ClickHouse and Jaeger (here an OTLP sink standing in for Jaeger's
+// OTLP endpoint). N spans in, N out on both legs, parents intact.
+func TestAgentGatewayThroughKafka(t *testing.T) {
+	kafka := startKafka(t, "otlp_spans", "otlp_logs")
+	db := newDatabase(t)
+	jaeger := startOTLPSink(t)
+
+	startCollector(t, "gateway", "gateway.yaml", map[string]string{
+		"KAFKA_BROKERS":        kafka.Addr,
+		"CLICKHOUSE_ENDPOINT":  suite.ch.TCPEndpoint(),
+		"CLICKHOUSE_DATABASE":  db,
+		"JAEGER_OTLP_ENDPOINT": jaeger.addr,
+	})
+	agent := startCollector(t, "agent", "agent.yaml", map[string]string{
+		"KAFKA_BROKERS": kafka.Addr,
+	})
+
+	sent := sendTraceTrees(t, agent.Endpoints.OTLPGRPC, "agent-sdk", 10, 3, 2) // 10 traces x 7 spans
+	require.Len(t, sent, 70)
+
+	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_traces WHERE ServiceName = 'agent-sdk'", db), len(sent), 90*time.Second)
+	assert.Equal(t, sent, storedSpans(t, db, "agent-sdk"))
+	require.Eventually(t, func() bool { return jaeger.spans.get() >= len(sent) }, 30*time.Second, 100*time.Millisecond)
+	assert.Equal(t, len(sent), jaeger.spans.get(), "spans at the Jaeger OTLP endpoint")
+}
+
+// A port that is taken is named in the error, before anything starts.
+func TestLocalStackNamesTakenPort(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	taken := l.Addr().(*net.TCPAddr).Port
+
+	_, err = stack.StartKafka(context.Background(), stack.KafkaConfig{BinDir: suite.binDir, Port: taken})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("port %d", taken))
+	assert.Contains(t, err.Error(), "Kafka broker")
+
+	out, err := runLocalStack(t, "-kafka-port", fmt.Sprint(taken))
+	require.Error(t, err, out)
+	assert.Contains(t, out, fmt.Sprintf("port %d on 127.0.0.1 (Kafka broker) is already in use", taken))
+}
+
+func runLocalStack(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer // written only until the process is reaped, read after
+	p, err := stack.StartProcess(stack.ProcessSpec{
+		Name: "local-stack", Path: filepath.Join(suite.binDir, "local-stack"),
+		Args: append([]string{"-bin-dir", suite.binDir, "-data-dir", t.TempDir()}, args...),
+		Dir:  suite.repoRoot, Output: &out,
+	})
+	require.NoError(t, err)
+	select {
+	case <-p.Done():
+	case <-time.After(30 * time.Second):
+		_ = p.Stop(5 * time.Second)
+		t.Fatal("local-stack did not exit on a taken port")
+	}
+	return out.String(), p.ExitErr()
+}
+
+// otlpSink is an OTLP/gRPC trace endpoint that counts spans, standing in for
+// a backend that cannot run here (Jaeger).
+type otlpSink struct {
+	ptraceotlp.UnimplementedGRPCServer
+	addr  string
+	spans counter
+}
+
+func (s *otlpSink) Export(_ context.Context, req ptraceotlp.ExportRequest) (ptraceotlp.ExportResponse, error) {
+	s.spans.add(req.Traces().SpanCount())
+	return ptraceotlp.NewExportResponse(), nil
+}
+
+func startOTLPSink(t *testing.T) *otlpSink {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s := &otlpSink{addr: l.Addr().String()}
+	srv := grpc.NewServer()
+	ptraceotlp.RegisterGRPCServer(srv, s)
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(srv.Stop)
+	return s
+}

@@ -1,0 +1,323 @@
+//go:build integration
+
+package integration
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
+)
+
+// suite holds what every test shares: where the binaries are and one
+// ClickHouse server (each test writes to its own database).
+var suite struct {
+	repoRoot string
+	binDir   string
+	ch       *stack.ClickHouse
+}
+
+func TestMain(m *testing.M) {
+	os.Exit(runSuite(m))
+}
+
+func runSuite(m *testing.M) int {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	suite.repoRoot = root
+	suite.binDir = os.Getenv("OTELCOL_EVENTS_BIN_DIR")
+	if suite.binDir == "" {
+		suite.binDir = filepath.Join(root, "bin")
+	}
+	for _, b := range []string{stack.CollectorBinary, stack.ClickHouseBinary, stack.KafkaBinary} {
+		if _, err := os.Stat(filepath.Join(suite.binDir, b)); err != nil {
+			fmt.Fprintf(os.Stderr, "integration tests need %s: run `make build` (or `make test`, which builds first): %v\n", b, err)
+			return 1
+		}
+	}
+	if _, err := os.Stat(stack.DefaultCHDBLibrary()); err != nil {
+		fmt.Fprintf(os.Stderr, "integration tests need libchdb.so: run `make chdb`: %v\n", err)
+		return 1
+	}
+
+	dataDir, err := os.MkdirTemp("", "otelcol-events-it-clickhouse-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dataDir)
+	logFile, err := os.Create(filepath.Join(os.TempDir(), "otelcol-events-it-clickhouse.log"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer logFile.Close()
+
+	ch, err := startClickHouse(dataDir, logFile)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "start ClickHouse: %v (log: %s)\n", err, logFile.Name())
+		return 1
+	}
+	suite.ch = ch
+	defer func() { _ = suite.ch.Stop(30 * time.Second) }()
+	return m.Run()
+}
+
+func startClickHouse(dataDir string, out *os.File) (*stack.ClickHouse, error) {
+	tcp, err := stack.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	httpPort, err := stack.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	return stack.StartClickHouse(context.Background(), stack.ClickHouseConfig{
+		BinDir: suite.binDir, DataDir: dataDir, TCPPort: tcp, HTTPPort: httpPort, Output: out,
+	})
+}
+
+// restartClickHouse stops the shared server and starts it again on the same
+// ports and data, for tests of a backend outage.
+func stopClickHouse(t *testing.T) {
+	t.Helper()
+	require.NoError(t, suite.ch.Stop(30*time.Second))
+}
+
+func startClickHouseAgain(t *testing.T) {
+	t.Helper()
+	ch, err := stack.StartClickHouse(context.Background(), stack.ClickHouseConfig{
+		BinDir: suite.binDir, DataDir: suite.ch.DataDir, TCPPort: suite.ch.TCPPort, HTTPPort: suite.ch.HTTPPort,
+		Output: testLog(t, "clickhouse-restarted"),
+	})
+	require.NoError(t, err)
+	suite.ch = ch
+}
+
+// testLog is a file for one child's output. When the test fails, its tail is
+// printed, so a failure shows what the collector said.
+func testLog(t *testing.T, name string) *os.File {
+	t.Helper()
+	f, err := os.Create(filepath.Join(t.TempDir(), name+".log"))
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if t.Failed() {
+			data, _ := os.ReadFile(f.Name())
+			t.Logf("---- last lines of %s ----\n%s", name, tail(data, 80))
+		}
+		f.Close()
+	})
+	return f
+}
+
+func tail(data []byte, n int) string {
+	lines := bytes.Split(bytes.TrimRight(data, "\n"), []byte("\n"))
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return string(bytes.Join(lines, []byte("\n")))
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	p, err := stack.FreePort()
+	require.NoError(t, err)
+	return p
+}
+
+func addr(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
+
+// startKafka starts a broker of its own for the test.
+func startKafka(t *testing.T, topics ...string) *stack.Kafka {
+	t.Helper()
+	k, err := stack.StartKafka(context.Background(), stack.KafkaConfig{
+		BinDir: suite.binDir, Port: freePort(t), Topics: topics, Partitions: 3,
+		DataDir: filepath.Join(t.TempDir(), "kafka"), Output: testLog(t, "kafka"),
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Stop(10 * time.Second) })
+	return k
+}
+
+// collectorEndpoints are the listening addresses a collector config reads
+// from its environment.
+type collectorEndpoints struct {
+	OTLPGRPC, OTLPHTTP, Events, Health string
+}
+
+// collectorRun is one collector process and how to start it again.
+type collectorRun struct {
+	*stack.Collector
+	cfg stack.CollectorConfig
+	Endpoints collectorEndpoints
+}
+
+// startCollector runs bin/otelcol-events with config/<configName> and the
+// given environment, on free ports, and stops it when the test ends.
+func startCollector(t *testing.T, name, configName string, env map[string]string) *collectorRun {
+	t.Helper()
+	ep := collectorEndpoints{
+		OTLPGRPC: addr(freePort(t)), OTLPHTTP: addr(freePort(t)),
+		Events: addr(freePort(t)), Health: addr(freePort(t)),
+	}
+	vars := map[string]string{
+		"OTLP_GRPC_ENDPOINT": ep.OTLPGRPC,
+		"OTLP_HTTP_ENDPOINT": ep.OTLPHTTP,
+		"EVENTS_ENDPOINT":    ep.Events,
+		"HEALTH_ENDPOINT":    ep.Health,
+		"ZPAGES_ENDPOINT":    addr(freePort(t)),
+		"PPROF_ENDPOINT":     addr(freePort(t)),
+		"METRICS_HOST":       "127.0.0.1",
+		"METRICS_PORT":       strconv.Itoa(freePort(t)),
+		"STORAGE_DIR":        filepath.Join(t.TempDir(), name+"-storage"),
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg := stack.CollectorConfig{
+		Name:           name,
+		BinDir:         suite.binDir,
+		Configs:        []string{filepath.Join(suite.repoRoot, "config", configName)},
+		Env:            envList(vars),
+		HealthEndpoint: ep.Health,
+		Output:         testLog(t, name),
+	}
+	run := &collectorRun{cfg: cfg, Endpoints: ep}
+	run.start(t)
+	t.Cleanup(func() { _ = run.Stop(30 * time.Second) })
+	return run
+}
+
+func (r *collectorRun) start(t *testing.T) {
+	t.Helper()
+	c, err := stack.StartCollector(context.Background(), r.cfg)
+	require.NoError(t, err)
+	r.Collector = c
+}
+
+// restart stops the collector (gracefully) and starts it again with the same
+// configuration, ports and storage.
+func (r *collectorRun) restart(t *testing.T) {
+	t.Helper()
+	require.NoError(t, r.Stop(30*time.Second))
+	r.start(t)
+}
+
+func envList(vars map[string]string) []string {
+	out := make([]string, 0, len(vars))
+	for k, v := range vars {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+var nonIdent = regexp.MustCompile(`[^a-z0-9_]+`)
+
+// newDatabase names a ClickHouse database of the test's own; the clickhouse
+// exporter creates it (create_schema: true).
+func newDatabase(t *testing.T) string {
+	name := "it_" + nonIdent.ReplaceAllString(strings.ToLower(t.Name()), "_")
+	name += "_" + strconv.FormatInt(time.Now().UnixNano()%1e6, 10)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, _ = suite.ch.Query(ctx, "DROP DATABASE IF EXISTS "+name)
+	})
+	return name
+}
+
+// chQuery runs a query on the shared ClickHouse and returns its TSV rows.
+func chQuery(t *testing.T, query string) [][]string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := suite.ch.Query(ctx, query+" FORMAT TSV")
+	require.NoError(t, err, query)
+	var rows [][]string
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		rows = append(rows, strings.Split(sc.Text(), "\t"))
+	}
+	return rows
+}
+
+// chCount runs a count query; a missing table (not created yet) counts 0.
+func chCount(t *testing.T, query string) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := suite.ch.Query(ctx, query+" FORMAT TSV")
+	if err != nil {
+		if strings.Contains(err.Error(), "UNKNOWN_TABLE") || strings.Contains(err.Error(), "UNKNOWN_DATABASE") {
+			return 0, nil
+		}
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimSpace(out))
+}
+
+// waitForCount polls a count query until it reaches want, then checks for a
+// while that it stays there: exactly want, no duplicates arriving late.
+func waitForCount(t *testing.T, query string, want int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var got int
+	var err error
+	for time.Now().Before(deadline) {
+		got, err = chCount(t, query)
+		if err == nil && got >= want {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	require.NoError(t, err, query)
+	require.Equal(t, want, got, "count after %s: %s", timeout, query)
+	time.Sleep(2 * time.Second)
+	got, err = chCount(t, query)
+	require.NoError(t, err)
+	require.Equal(t, want, got, "count changed after it was reached (duplicates?): %s", query)
+}
+
+// runBinary runs the collector binary with args and returns its output.
+func runBinary(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(suite.binDir, stack.CollectorBinary), args...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// counter is a concurrency-safe tally for test sinks.
+type counter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *counter) add(n int) {
+	c.mu.Lock()
+	c.n += n
+	c.mu.Unlock()
+}
+
+func (c *counter) get() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
