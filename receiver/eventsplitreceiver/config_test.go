@@ -1,0 +1,83 @@
+package eventsplitreceiver
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/otelcol-events/otelcol-events/receiver/eventsplitreceiver/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) (*Config, error) {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	cfg := NewFactory().CreateDefaultConfig()
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg.(*Config), confmap.Validate(cfg)
+}
+
+func TestLoadConfigDefault(t *testing.T) {
+	cfg, err := loadConfig(t, "")
+	require.NoError(t, err)
+	assert.Equal(t, createDefaultConfig(), cfg)
+	assert.Equal(t, "localhost:8080", cfg.ServerConfig.NetAddr.Endpoint)
+	assert.Equal(t, "/v1/events", cfg.Path)
+	assert.Equal(t, int64(4<<20), cfg.ServerConfig.MaxRequestBodySize)
+	assert.Equal(t, 1000, cfg.Limits.MaxEvents)
+	assert.Equal(t, time.Hour, cfg.MaxFutureSkew)
+	assert.Equal(t, 7*24*time.Hour, cfg.MaxAge)
+	assert.Equal(t, "json", cfg.Body)
+	assert.Equal(t, "events.{category}", cfg.Metadata.TopicTemplate)
+}
+
+func TestLoadConfigCustom(t *testing.T) {
+	cfg, err := loadConfig(t, "custom")
+	require.NoError(t, err)
+	assert.Equal(t, "0.0.0.0:9090", cfg.ServerConfig.NetAddr.Endpoint)
+	assert.Equal(t, "/collect", cfg.Path)
+	assert.Equal(t, int64(1<<20), cfg.ServerConfig.MaxRequestBodySize)
+	assert.Equal(t, []string{"gzip", "zstd"}, cfg.ServerConfig.CompressionAlgorithms)
+	assert.Equal(t, []string{"https://app.example.com"}, cfg.ServerConfig.CORS.Get().AllowedOrigins)
+	assert.Equal(t, LimitsConfig{
+		MaxEvents: 200, MaxAttributes: 16, MaxMetaKeys: 4, MaxIDLength: 64, MaxNameLength: 64,
+		MaxKeyLength: 32, MaxValueLength: 256, MaxPayloadBytes: 8192, MaxDepth: 10,
+	}, cfg.Limits)
+	assert.Equal(t, 5*time.Minute, cfg.MaxFutureSkew)
+	assert.Equal(t, 24*time.Hour, cfg.MaxAge)
+	assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.1"}, cfg.TrustedProxies)
+	assert.Equal(t, "structured", cfg.Body)
+	assert.Equal(t, 30*time.Second, cfg.RetryAfter)
+	assert.Equal(t, "x-traceparent", cfg.Metadata.TraceParent)
+	assert.Equal(t, "tracestate", cfg.Metadata.TraceState, "unset keys keep their defaults")
+	assert.Equal(t, "kafka_topic", cfg.Metadata.Topic)
+	assert.Equal(t, "client-events.{category}.v1", cfg.Metadata.TopicTemplate)
+	assert.Empty(t, cfg.Metadata.PartitionKey, "an empty key turns the entry off")
+}
+
+func TestLoadConfigInvalid(t *testing.T) {
+	for name, want := range map[string]string{
+		"bad_path":           `path "v1/events" must be an absolute, clean URL path`,
+		"bad_limits":         "limits::max_events must be positive, got 0",
+		"bad_body":           `body must be "json" or "structured", got "xml"`,
+		"bad_proxy":          `trusted_proxies: "not-an-ip" is not an address or CIDR range`,
+		"bad_topic_template": `metadata::topic_template "events" must contain {category}`,
+		"bad_retry_after":    "retry_after must be at least 1s",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := loadConfig(t, name)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), want)
+		})
+	}
+	_, err := loadConfig(t, "bad_limits")
+	assert.Contains(t, err.Error(), "limits::max_depth must be between 4 and 128, got 1000")
+}
