@@ -45,6 +45,10 @@ func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
 // parseHostAddr accepts "ip", "ip:port" and "[ipv6]:port", and returns the
 // address with IPv4-mapped IPv6 unmapped and without a zone.
 func parseHostAddr(s string) netip.Addr {
+	// Peers are "ip:port": try that first, it does not allocate on success.
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap().WithZone("")
+	}
 	if a, err := netip.ParseAddr(s); err == nil {
 		return a.Unmap().WithZone("")
 	}

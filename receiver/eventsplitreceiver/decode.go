@@ -114,6 +114,7 @@ type decodeState struct {
 	seenIDs  map[string]struct{}
 	attrKeys []span
 	scratch  []byte
+	random   []byte
 	arena    arena
 	meta     envelopeMeta
 	valid    int
@@ -121,6 +122,15 @@ type decodeState struct {
 
 func newDecodeState() *decodeState {
 	return &decodeState{seenIDs: make(map[string]struct{}, 128), arena: arena{chunk: 4096}}
+}
+
+// randomBytes returns a reused buffer of n bytes; the random bits are
+// copied into the ids, so the buffer does not outlive the request.
+func (st *decodeState) randomBytes(n int) []byte {
+	if cap(st.random) < n {
+		st.random = make([]byte, n)
+	}
+	return st.random[:n]
 }
 
 // reset drops references to the last request so its memory can be freed.
@@ -642,7 +652,7 @@ func (d *decoder) build(st *decodeState, rc *recordContext, logs plog.Logs) erro
 	records := sl.LogRecords()
 	records.EnsureCapacity(st.valid)
 
-	random := make([]byte, 8*st.valid)
+	random := st.randomBytes(8 * st.valid)
 	if _, err := rand.Read(random); err != nil {
 		return fmt.Errorf("random bytes for backend ids: %w", err)
 	}

@@ -26,8 +26,8 @@ const baggageRequestID = "request_id"
 // place in it.
 type traceContext struct {
 	// caller is the caller's span, when it sent a valid traceparent.
-	caller    tracecontext.TraceParent
-	hasCaller bool
+	caller     tracecontext.TraceParent
+	hasCaller  bool
 	traceState string
 	baggage    tracecontext.Baggage
 	requestID  string
@@ -114,25 +114,30 @@ func withEventMetadata(ctx context.Context, cfg *MetadataConfig, tc *traceContex
 	for k := range info.Metadata.Keys() {
 		md[k] = info.Metadata.Get(k)
 	}
+	// One backing array for every value: each entry is a one-element slice of it.
+	values := make([]string, 0, 6)
 	set := func(key, value string) {
 		if key != "" && value != "" {
-			md[key] = []string{value}
+			values = append(values, value)
+			md[key] = values[len(values)-1 : len(values) : len(values)]
 		}
 	}
 	set(cfg.TraceParent, tc.ingest.String())
 	set(cfg.TraceState, tc.traceState)
-	if tc.baggage.Len() > 0 {
+	if cfg.Baggage != "" && tc.baggage.Len() > 0 {
 		set(cfg.Baggage, tc.baggage.String())
 	}
 	set(cfg.Category, meta.category)
 	if cfg.Topic != "" {
 		set(cfg.Topic, strings.ReplaceAll(cfg.TopicTemplate, categoryPlaceholder, meta.category))
 	}
-	partitionKey := meta.appID
-	if meta.deviceID != "" {
-		partitionKey += "/" + meta.deviceID
+	if cfg.PartitionKey != "" {
+		partitionKey := meta.appID
+		if meta.deviceID != "" {
+			partitionKey += "/" + meta.deviceID
+		}
+		set(cfg.PartitionKey, partitionKey)
 	}
-	set(cfg.PartitionKey, partitionKey)
 	info.Metadata = client.NewMetadata(md)
 	return client.NewContext(ctx, info)
 }

@@ -23,7 +23,9 @@ type syntaxError struct {
 	msg string
 }
 
-func (e *syntaxError) Error() string { return fmt.Sprintf("malformed JSON at byte %d: %s", e.pos, e.msg) }
+func (e *syntaxError) Error() string {
+	return fmt.Sprintf("malformed JSON at byte %d: %s", e.pos, e.msg)
+}
 
 func (s *scanner) errorf(format string, args ...any) error {
 	return &syntaxError{pos: s.pos, msg: fmt.Sprintf(format, args...)}
@@ -225,7 +227,7 @@ func (c *containerStack) word(i int) *uint64 {
 
 func (c *containerStack) topIsObject() bool {
 	i := c.n - 1
-	return *c.word(i/64)&(1<<uint(i%64)) != 0
+	return *c.word(i / 64)&(1<<uint(i%64)) != 0
 }
 
 func (c *containerStack) pop() { c.n-- }

@@ -52,6 +52,9 @@ type eventSplitReceiver struct {
 
 	states  sync.Pool // *decodeState
 	answers sync.Pool // *[]byte
+	// contentTypeJSON is shared by every answer: net/http never modifies
+	// header value slices, and one allocation less per answer matters here.
+	contentTypeJSON []string
 
 	server     *http.Server
 	addr       net.Addr // where the server listens, once started
@@ -92,9 +95,10 @@ func newEventSplitReceiver(cfg *Config, set receiver.Settings, forget func()) (*
 			scopeName:      metadata.ScopeName,
 			scopeVersion:   set.BuildInfo.Version,
 		},
-		telemetry:   tb,
-		obsrep:      obsrep,
-		headerAttrs: map[string]metric.MeasurementOption{},
+		telemetry:       tb,
+		obsrep:          obsrep,
+		headerAttrs:     map[string]metric.MeasurementOption{},
+		contentTypeJSON: []string{"application/json"},
 	}
 	for i := range r.reasonAttrs {
 		r.reasonAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", reason(i).String())))
@@ -278,7 +282,7 @@ func (r *eventSplitReceiver) serve(w http.ResponseWriter, req *http.Request, sta
 
 	bp := r.answers.Get().(*[]byte)
 	*bp = appendAnswer((*bp)[:0], st.views, accepted, rejected, refused)
-	writeJSON(w, status, *bp)
+	r.writeJSON(w, status, *bp)
 	r.answers.Put(bp)
 	return status
 }
@@ -351,14 +355,14 @@ func (r *eventSplitReceiver) writeRequestError(w http.ResponseWriter, e *request
 	if e.status == http.StatusServiceUnavailable || e.status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", strconv.Itoa(int(r.cfg.RetryAfter/time.Second)))
 	}
-	writeJSON(w, e.status, appendRequestError(make([]byte, 0, 128+len(e.detail)), e))
+	r.writeJSON(w, e.status, appendRequestError(make([]byte, 0, 128+len(e.detail)), e))
 	return e.status
 }
 
-func writeJSON(w http.ResponseWriter, status int, body []byte) {
+func (r *eventSplitReceiver) writeJSON(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Type"] = r.contentTypeJSON
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
@@ -371,6 +375,9 @@ func checkContentType(ct string) *requestError {
 	}
 	if ct == "" {
 		return unsupported("Content-Type is missing; send application/json")
+	}
+	if ct == "application/json" {
+		return nil // the common case, without parsing
 	}
 	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/json" {
