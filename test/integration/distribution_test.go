@@ -38,7 +38,7 @@ func TestComponentsListed(t *testing.T) {
 	require.NoError(t, err, out)
 	for _, name := range []string{
 		// receivers
-		"otlp", "kafka",
+		"otlp", "kafka", "eventsplit",
 		// processors
 		"batch", "memory_limiter", "transform", "attributes",
 		// exporters; v0.158 names otlp and otlphttp otlp_grpc and otlp_http

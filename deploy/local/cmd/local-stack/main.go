@@ -40,7 +40,7 @@ func main() {
 	flag.StringVar(&o.config, "config", "config/local.yaml", "collector configuration")
 	flag.StringVar(&o.dataDir, "data-dir", filepath.Join(stack.CacheDir(), "local"), "ClickHouse, Kafka and queue data; kept across runs")
 	flag.BoolVar(&o.fresh, "fresh", false, "delete -data-dir before starting")
-	flag.StringVar(&o.topics, "kafka-topics", "otlp_spans,otlp_logs", "topics to pre-create (consumers do not create topics; producers create others on first use)")
+	flag.StringVar(&o.topics, "kafka-topics", "otlp_spans,otlp_logs,otlp_metrics", "topics to pre-create (consumers do not create topics; producers create others on first use)")
 	flag.StringVar(&o.host, "host", "127.0.0.1", "address every service listens on")
 	flag.IntVar(&o.chTCP, "clickhouse-tcp-port", 19000, "ClickHouse native protocol port")
 	flag.IntVar(&o.chHTTP, "clickhouse-http-port", 18123, "ClickHouse HTTP port")

@@ -1,0 +1,102 @@
+//go:build integration
+
+package integration
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// uploadAnswer is the eventsplit receiver's answer.
+type uploadAnswer struct {
+	Accepted int `json:"accepted"`
+	Rejected int `json:"rejected"`
+	Parts    []struct {
+		ID        string `json:"id"`
+		Status    string `json:"status"`
+		BackendID string `json:"backend_id"`
+		Reason    string `json:"reason"`
+	} `json:"parts"`
+}
+
+// eventsBody builds an upload of n events with ids prefix-0..n-1, each with
+// a public client ip.
+func eventsBody(category, prefix string, n int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"meta":{"app_id":"it-app","category":%q,"platform":"web","device_id":"dev-1"},"data":[`, category)
+	ts := time.Now().UnixMilli()
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"%s-%d","name":"page_view","timestamp":%d,"ip":"81.2.69.%d",`+
+			`"attributes":{"page":"/p/%d","n":%d},"payload":{"i":%d}}`, prefix, i, ts, 1+i%200, i, i, i)
+	}
+	b.WriteString(`]}`)
+	return []byte(b.String())
+}
+
+// uploadEvents posts an upload to a collector's eventsplit endpoint.
+func uploadEvents(t *testing.T, endpoint string, body []byte, headers map[string]string) (int, uploadAnswer) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, "http://"+endpoint+"/v1/events", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	var a uploadAnswer
+	require.NoError(t, json.Unmarshal(raw, &a), "%s", raw)
+	return resp.StatusCode, a
+}
+
+// Events uploaded to the all-in-one collector cross Kafka and land in
+// ClickHouse, one row per event, in the caller's trace under the ingest
+// span, which is stored too.
+func TestLocalConfigEventsReachClickHouse(t *testing.T) {
+	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
+	db := newDatabase(t)
+	col := startCollector(t, "collector", "local.yaml", map[string]string{
+		"KAFKA_BROKERS":       kafka.Addr,
+		"CLICKHOUSE_ENDPOINT": suite.ch.TCPEndpoint(),
+		"CLICKHOUSE_DATABASE": db,
+	})
+
+	const n = 40
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	code, a := uploadEvents(t, col.Endpoints.Events, eventsBody("checkout", "ev", n), map[string]string{
+		"traceparent":  "00-" + traceID + "-00f067aa0ba902b7-01",
+		"X-Request-ID": "it-req-1",
+	})
+	require.Equal(t, http.StatusOK, code)
+	require.Equal(t, n, a.Accepted)
+
+	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'it-app'", db), n, 90*time.Second)
+	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_traces WHERE SpanName = 'POST /v1/events'", db), 1, 30*time.Second)
+
+	ingest := chQuery(t, fmt.Sprintf("SELECT TraceId, SpanId, ParentSpanId, SpanKind FROM %s.otel_traces WHERE SpanName = 'POST /v1/events'", db))
+	require.Len(t, ingest, 1)
+	assert.Equal(t, []string{traceID, ingest[0][1], "00f067aa0ba902b7", "Server"}, ingest[0])
+
+	rows := chQuery(t, fmt.Sprintf(
+		"SELECT DISTINCT TraceId, SpanId, LogAttributes['request.id'], ResourceAttributes['event.category'] FROM %s.otel_logs WHERE ServiceName = 'it-app'", db))
+	require.Len(t, rows, 1, "every record of the request carries the same trace context")
+	assert.Equal(t, []string{traceID, ingest[0][1], "it-req-1", "checkout"}, rows[0], "records carry the ingest span")
+
+	ids := chQuery(t, fmt.Sprintf("SELECT count(DISTINCT LogAttributes['event.backend_id']), count(DISTINCT LogAttributes['event.id']) FROM %s.otel_logs WHERE ServiceName = 'it-app'", db))
+	assert.Equal(t, []string{fmt.Sprint(n), fmt.Sprint(n)}, ids[0])
+}
