@@ -1,0 +1,198 @@
+package ipgeoprocessor // import "github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor"
+
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// field is one piece of a geolocation answer.
+type field uint8
+
+const (
+	fieldContinentCode field = iota
+	fieldCountryISOCode
+	fieldCountryName
+	fieldRegionISOCode
+	fieldRegionName
+	fieldLocalityName
+	fieldPostalCode
+	fieldLatitude
+	fieldLongitude
+	fieldASNumber
+	fieldASOrganization
+	numFields
+)
+
+// fieldInfo names a field in configuration (fields: {...}) and the
+// attribute it is written as (OpenTelemetry semantic conventions; names
+// where the database has them).
+var fieldInfo = [numFields]struct{ config, attribute string }{
+	fieldContinentCode:  {"continent_code", "geo.continent.code"},
+	fieldCountryISOCode: {"country_iso_code", "geo.country.iso_code"},
+	fieldCountryName:    {"country_name", "geo.country.name"},
+	fieldRegionISOCode:  {"region_iso_code", "geo.region.iso_code"},
+	fieldRegionName:     {"region_name", "geo.region.name"},
+	fieldLocalityName:   {"locality_name", "geo.locality.name"},
+	fieldPostalCode:     {"postal_code", "geo.postal_code"},
+	fieldLatitude:       {"latitude", "geo.location.lat"},
+	fieldLongitude:      {"longitude", "geo.location.lon"},
+	fieldASNumber:       {"as_number", "as.number"},
+	fieldASOrganization: {"as_organization", "as.organization.name"},
+}
+
+func fieldByName(name string) (field, bool) {
+	for f := range numFields {
+		if fieldInfo[f].config == name {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// outputKeys are the attribute keys the processor writes.
+func outputKeys() []string {
+	keys := make([]string, numFields)
+	for f := range numFields {
+		keys[f] = fieldInfo[f].attribute
+	}
+	return keys
+}
+
+// location is an answer for one address. Once cached it is shared and never
+// modified.
+type location struct {
+	str [numFields]string // string fields; empty: unknown
+	lat float64
+	lon float64
+	asn int64
+	// has marks which fields are known, including the numeric ones.
+	has uint16
+}
+
+func (l *location) set(f field) { l.has |= 1 << f }
+
+// isSet reports whether the field is known.
+func (l *location) isSet(f field) bool { return l.has&(1<<f) != 0 }
+
+func (l *location) empty() bool { return l.has == 0 }
+
+func (l *location) setString(f field, v string) {
+	if v == "" || (v == "0" && f != fieldPostalCode) {
+		// ip2region writes "0" for unknown parts; no country, region or city
+		// is called "0".
+		return
+	}
+	l.str[f] = v
+	l.set(f)
+}
+
+func (l *location) setFloat(f field, v float64) {
+	switch f {
+	case fieldLatitude:
+		l.lat = v
+	case fieldLongitude:
+		l.lon = v
+	default:
+		return
+	}
+	l.set(f)
+}
+
+func (l *location) setInt(f field, v int64) {
+	if f != fieldASNumber || v <= 0 {
+		return
+	}
+	l.asn = v
+	l.set(f)
+}
+
+// fillFrom copies the fields l lacks from o.
+func (l *location) fillFrom(o *location) {
+	for f := range numFields {
+		if l.isSet(f) || !o.isSet(f) {
+			continue
+		}
+		switch f {
+		case fieldLatitude:
+			l.lat = o.lat
+		case fieldLongitude:
+			l.lon = o.lon
+		case fieldASNumber:
+			l.asn = o.asn
+		default:
+			l.str[f] = o.str[f]
+		}
+		l.set(f)
+	}
+}
+
+// finish normalizes a complete answer: coordinates come in pairs, and the
+// region code takes the ISO 3166-2 form the conventions ask for ("GB-ENG",
+// where MaxMind stores "ENG" under the subdivision).
+func (l *location) finish() {
+	if l.isSet(fieldLatitude) != l.isSet(fieldLongitude) || (l.lat == 0 && l.lon == 0) {
+		l.has &^= 1<<fieldLatitude | 1<<fieldLongitude
+		l.lat, l.lon = 0, 0
+	}
+	if l.isSet(fieldRegionISOCode) && l.isSet(fieldCountryISOCode) && !strings.Contains(l.str[fieldRegionISOCode], "-") {
+		l.str[fieldRegionISOCode] = l.str[fieldCountryISOCode] + "-" + l.str[fieldRegionISOCode]
+	}
+}
+
+// attributeWriter writes answers onto attribute maps.
+type attributeWriter struct {
+	overwrite bool
+	legacy    []legacyKey
+}
+
+type legacyKey struct {
+	key   string
+	field field
+}
+
+func newAttributeWriter(overwrite bool, legacy map[string]string) attributeWriter {
+	w := attributeWriter{overwrite: overwrite}
+	for key, std := range legacy {
+		for f := range numFields {
+			if fieldInfo[f].attribute == std {
+				w.legacy = append(w.legacy, legacyKey{key: key, field: f})
+			}
+		}
+	}
+	return w
+}
+
+// write puts every known field of loc into attrs. Keys already present are
+// left alone unless overwrite is set.
+func (w *attributeWriter) write(attrs pcommon.Map, loc *location) {
+	attrs.EnsureCapacity(attrs.Len() + int(numFields) + len(w.legacy))
+	for f := range numFields {
+		if loc.isSet(f) {
+			w.put(attrs, fieldInfo[f].attribute, loc, f)
+		}
+	}
+	for _, l := range w.legacy {
+		if loc.isSet(l.field) {
+			w.put(attrs, l.key, loc, l.field)
+		}
+	}
+}
+
+func (w *attributeWriter) put(attrs pcommon.Map, key string, loc *location, f field) {
+	if !w.overwrite {
+		if _, exists := attrs.Get(key); exists {
+			return
+		}
+	}
+	switch f {
+	case fieldLatitude:
+		attrs.PutDouble(key, loc.lat)
+	case fieldLongitude:
+		attrs.PutDouble(key, loc.lon)
+	case fieldASNumber:
+		attrs.PutInt(key, loc.asn)
+	default:
+		attrs.PutStr(key, loc.str[f])
+	}
+}

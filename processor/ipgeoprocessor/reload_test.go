@@ -1,0 +1,203 @@
+package ipgeoprocessor
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/geofixture"
+	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/metadata"
+)
+
+func reloadingHarness(t *testing.T, providers ...ProviderConfig) *logsHarness {
+	return newLogsHarness(t, func(c *Config) {
+		c.Providers = providers
+		c.Reload.Enabled = true
+		c.Reload.Interval = 20 * time.Millisecond
+	})
+}
+
+func writeCity(t *testing.T, path, cityName string) {
+	t.Helper()
+	require.NoError(t, geofixture.WriteGeoIP2(path, "GeoIP2-City", []geofixture.City{{
+		Network: "81.2.69.0/24", CountryISOCode: "GB", CityNames: map[string]string{"en": cityName},
+	}}))
+}
+
+func TestReloadPicksUpNewDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "city.mmdb")
+	writeCity(t, path, "London")
+	h := reloadingHarness(t, mmdbAt(path))
+	locality := func() any { return h.enrich(map[string]any{"client.address": ipLondon})["geo.locality.name"] }
+	require.Equal(t, "London", locality())
+
+	// Replace the file the way updaters do: write aside, rename over.
+	writeCity(t, path, "Londinium")
+	require.Eventually(t, func() bool { return locality() == "Londinium" }, 10*time.Second, 10*time.Millisecond,
+		"the new database is served without a restart, and the cache was not stale")
+	assertCounter(t, h.tel, "otelcol_processor_ipgeo_reloads", 1)
+	assertCounter(t, h.tel, "otelcol_processor_ipgeo_reload_failures", 0)
+}
+
+func TestReloadIP2Region(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ip2region.xdb")
+	require.NoError(t, writeXDB(path, "81.2.69.0/24", "United Kingdom|0|England|London|0"))
+	h := reloadingHarness(t, ProviderConfig{Type: providerIP2Region, Path: path})
+	locality := func() any { return h.enrich(map[string]any{"client.address": ipLondon})["geo.locality.name"] }
+	require.Equal(t, "London", locality())
+	require.NoError(t, writeXDB(path, "81.2.69.0/24", "United Kingdom|0|England|Reading|0"))
+	require.Eventually(t, func() bool { return locality() == "Reading" }, 10*time.Second, 10*time.Millisecond)
+}
+
+func TestCorruptReplacementKeepsOldDatabase(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "city.mmdb")
+	writeCity(t, path, "London")
+	h := reloadingHarness(t, mmdbAt(path))
+	locality := func() any { return h.enrich(map[string]any{"client.address": ipLondon})["geo.locality.name"] }
+	require.Equal(t, "London", locality())
+
+	for _, broken := range [][]byte{[]byte("garbage, not a database"), {}} {
+		tmp := filepath.Join(dir, "broken.tmp")
+		require.NoError(t, os.WriteFile(tmp, broken, 0o600))
+		require.NoError(t, os.Rename(tmp, path))
+		time.Sleep(200 * time.Millisecond) // ten check intervals
+		assert.Equal(t, "London", locality(), "the old database keeps serving")
+	}
+	failures := counterValues(t, h.tel, "otelcol_processor_ipgeo_reload_failures")
+	var total int64
+	for _, n := range failures {
+		total += n
+	}
+	assert.Equal(t, int64(2), total, "each broken replacement is counted once, not every interval")
+
+	// A good file after the broken ones is picked up.
+	writeCity(t, path, "Londinium")
+	require.Eventually(t, func() bool { return locality() == "Londinium" }, 10*time.Second, 10*time.Millisecond)
+}
+
+func TestDeletedDatabaseKeepsServing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "city.mmdb")
+	writeCity(t, path, "London")
+	h := reloadingHarness(t, mmdbAt(path))
+	require.NoError(t, os.Remove(path))
+	time.Sleep(200 * time.Millisecond)
+	assert.Equal(t, "London", h.enrich(map[string]any{"client.address": ipLondon})["geo.locality.name"])
+	assertCounter(t, h.tel, "otelcol_processor_ipgeo_reload_failures", 1)
+}
+
+// Records in flight during reloads always see one complete database: every
+// record of a batch gets the same city, from the old file or the new one.
+// Run with -race.
+func TestReloadUnderLoad(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "city.mmdb")
+	writeCity(t, path, "city-0")
+	cfg := createDefaultConfig().(*Config)
+	cfg.Providers = []ProviderConfig{mmdbAt(path)}
+	cfg.Reload.Interval = 5 * time.Millisecond
+	cfg.Cache.Size = 16
+	var checked atomic.Int64
+	var mixed atomic.Int64
+	check := consumerFuncLogs(func(ld plog.Logs) {
+		recs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+		first, _ := recs.At(0).Attributes().Get("geo.locality.name")
+		for i := 1; i < recs.Len(); i++ {
+			v, _ := recs.At(i).Attributes().Get("geo.locality.name")
+			if v.Str() != first.Str() {
+				mixed.Add(1)
+			}
+		}
+		checked.Add(1)
+	})
+	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, check)
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				ld := plog.NewLogs()
+				recs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+				for i := 0; i < 50; i++ {
+					recs.AppendEmpty().Attributes().PutStr("client.address", ipLondon)
+				}
+				if err := p.ConsumeLogs(context.Background(), ld); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for i := 1; i <= 10; i++ {
+		writeCity(t, path, "city-"+string(rune('0'+i)))
+		time.Sleep(30 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	require.NoError(t, p.Shutdown(context.Background()))
+	assert.Positive(t, checked.Load())
+	assert.Zero(t, mixed.Load(), "a batch saw two databases")
+}
+
+type consumerFuncLogs func(plog.Logs)
+
+func (f consumerFuncLogs) ConsumeLogs(_ context.Context, ld plog.Logs) error {
+	f(ld)
+	return nil
+}
+
+func (consumerFuncLogs) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
+
+// Lifecycle: one instance serves traces, logs and metrics; the databases
+// open with the first start and close with the last shutdown; a stopped
+// processor is forgotten so the same config starts fresh.
+func TestSharedAcrossSignals(t *testing.T) {
+	f := writeFixtures(t)
+	factory := NewFactory()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Providers = []ProviderConfig{mmdbAt(f.city)}
+	set := processortest.NewNopSettings(metadata.Type)
+	for round := 0; round < 2; round++ {
+		sink := new(consumertest.MetricsSink)
+		tr, err := factory.CreateTraces(context.Background(), set, cfg, consumertest.NewNop())
+		require.NoError(t, err)
+		lg, err := factory.CreateLogs(context.Background(), set, cfg, consumertest.NewNop())
+		require.NoError(t, err)
+		mt, err := factory.CreateMetrics(context.Background(), set, cfg, sink)
+		require.NoError(t, err)
+		for _, c := range []component.Component{tr, lg, mt} {
+			require.NoError(t, c.Start(context.Background(), componenttest.NewNopHost()))
+		}
+		require.NoError(t, tr.Shutdown(context.Background()))
+		require.NoError(t, lg.Shutdown(context.Background()))
+
+		md := pmetric.NewMetrics()
+		dp := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty().SetEmptyGauge().DataPoints().AppendEmpty()
+		dp.Attributes().PutStr("client.address", ipLondon)
+		require.NoError(t, mt.ConsumeMetrics(context.Background(), md))
+		got, _ := sink.AllMetrics()[0].ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Gauge().DataPoints().At(0).Attributes().Get("geo.locality.name")
+		assert.Equal(t, "London", got.Str(), "the databases stay open while one signal still runs")
+		require.NoError(t, mt.Shutdown(context.Background()))
+	}
+}
