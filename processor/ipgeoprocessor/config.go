@@ -143,6 +143,9 @@ const (
 	contextRecord   = "record"
 	contextResource = "resource"
 	contextBoth     = "both"
+
+	// maxLegacyAttributes keeps every written key in a 32-bit presence mask.
+	maxLegacyAttributes = 16
 )
 
 var _ component.Config = (*Config)(nil)
@@ -179,6 +182,9 @@ func (cfg *Config) Validate() error {
 		errs = append(errs, errors.New("language must not be empty"))
 	}
 	outputs := outputKeys()
+	if len(cfg.LegacyAttributes) > maxLegacyAttributes {
+		errs = append(errs, fmt.Errorf("legacy_attributes: at most %d, got %d", maxLegacyAttributes, len(cfg.LegacyAttributes)))
+	}
 	for legacy, std := range cfg.LegacyAttributes {
 		if legacy == "" {
 			errs = append(errs, errors.New("legacy_attributes: empty key"))

@@ -144,6 +144,9 @@ func (l *location) finish() {
 type attributeWriter struct {
 	overwrite bool
 	legacy    []legacyKey
+	// written maps every key the writer may write to its bit in a
+	// presence mask (fields first, then legacy keys).
+	written map[string]uint32
 }
 
 type legacyKey struct {
@@ -152,10 +155,14 @@ type legacyKey struct {
 }
 
 func newAttributeWriter(overwrite bool, legacy map[string]string) attributeWriter {
-	w := attributeWriter{overwrite: overwrite}
+	w := attributeWriter{overwrite: overwrite, written: map[string]uint32{}}
+	for f := range numFields {
+		w.written[fieldInfo[f].attribute] = 1 << f
+	}
 	for key, std := range legacy {
 		for f := range numFields {
 			if fieldInfo[f].attribute == std {
+				w.written[key] |= 1 << (uint(numFields) + uint(len(w.legacy)))
 				w.legacy = append(w.legacy, legacyKey{key: key, field: f})
 			}
 		}
@@ -164,27 +171,29 @@ func newAttributeWriter(overwrite bool, legacy map[string]string) attributeWrite
 }
 
 // write puts every known field of loc into attrs. Keys already present are
-// left alone unless overwrite is set.
+// left alone unless overwrite is set; which are present is found in one
+// pass over the existing attributes rather than one search per key.
 func (w *attributeWriter) write(attrs pcommon.Map, loc *location) {
-	attrs.EnsureCapacity(attrs.Len() + int(numFields) + len(w.legacy))
-	for f := range numFields {
-		if loc.isSet(f) {
-			w.put(attrs, fieldInfo[f].attribute, loc, f)
+	var present uint32
+	if !w.overwrite {
+		for k := range attrs.All() {
+			present |= w.written[k]
 		}
 	}
-	for _, l := range w.legacy {
-		if loc.isSet(l.field) {
-			w.put(attrs, l.key, loc, l.field)
+	attrs.EnsureCapacity(attrs.Len() + int(numFields) + len(w.legacy))
+	for f := range numFields {
+		if loc.isSet(f) && present&(1<<f) == 0 {
+			put(attrs, fieldInfo[f].attribute, loc, f)
+		}
+	}
+	for i, l := range w.legacy {
+		if loc.isSet(l.field) && present&(1<<(uint(numFields)+uint(i))) == 0 {
+			put(attrs, l.key, loc, l.field)
 		}
 	}
 }
 
-func (w *attributeWriter) put(attrs pcommon.Map, key string, loc *location, f field) {
-	if !w.overwrite {
-		if _, exists := attrs.Get(key); exists {
-			return
-		}
-	}
+func put(attrs pcommon.Map, key string, loc *location, f field) {
 	switch f {
 	case fieldLatitude:
 		attrs.PutDouble(key, loc.lat)

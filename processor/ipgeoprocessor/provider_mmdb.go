@@ -8,8 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/oschwald/maxminddb-golang/v2"
-	"github.com/oschwald/maxminddb-golang/v2/mmdbdata"
+	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/mmdb"
 )
 
 // provider is one opened database.
@@ -64,7 +63,7 @@ const schemaASN = "asn"
 type mmdbProvider struct {
 	path   string
 	schema string
-	reader *maxminddb.Reader
+	reader *mmdb.Reader
 	paths  *pathNode
 }
 
@@ -72,7 +71,7 @@ type mmdbProvider struct {
 // else one recognised from the database type, else one recognised from a
 // sample record. fields override or add record paths.
 func openMMDB(path, schema string, fields map[string]string, language string) (*mmdbProvider, error) {
-	reader, err := maxminddb.Open(path)
+	reader, err := mmdb.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open MaxMind DB %s: %w", path, err)
 	}
@@ -109,7 +108,7 @@ func openMMDB(path, schema string, fields map[string]string, language string) (*
 // detectSchema recognises MaxMind's and DB-IP's database types, and the
 // ip-location-db files ("city ipv4", "country ipv6"); otherwise it looks
 // at the shape of a record.
-func detectSchema(r *maxminddb.Reader) (string, error) {
+func detectSchema(r *mmdb.Reader) (string, error) {
 	t := strings.ToLower(r.Metadata.DatabaseType)
 	switch {
 	case strings.Contains(t, "asn") || strings.Contains(t, "-isp"):
@@ -121,17 +120,21 @@ func detectSchema(r *maxminddb.Reader) (string, error) {
 	}
 	// Unknown type: look at records of well-known public addresses.
 	for _, ip := range []string{"8.8.8.8", "1.1.1.1", "81.2.69.160", "2001:4860:4860::8888", "2a02:8109::1"} {
-		var rec map[string]any
-		res := r.Lookup(netip.MustParseAddr(ip))
-		if res.Err() != nil || !res.Found() || res.Decode(&rec) != nil {
+		off, found, err := r.Lookup(netip.MustParseAddr(ip))
+		if err != nil || !found {
 			continue
 		}
+		rec, err := r.Data().Decode(off)
+		if err != nil {
+			continue
+		}
+		m, _ := rec.(map[string]any)
 		switch {
-		case rec["country"] != nil || rec["city"] != nil && isMap(rec["city"]):
+		case isMap(m["country"]) || isMap(m["city"]):
 			return schemaGeoIP2, nil
-		case rec["country_code"] != nil:
+		case m["country_code"] != nil:
 			return schemaFlat, nil
-		case rec["autonomous_system_number"] != nil:
+		case m["autonomous_system_number"] != nil:
 			return schemaASN, nil
 		}
 	}
@@ -158,7 +161,7 @@ func (p *mmdbProvider) check() error {
 }
 
 func (p *mmdbProvider) describe() string {
-	return fmt.Sprintf("mmdb %q (type %q, schema %s)", p.path, p.reader.Metadata.DatabaseType, p.schema)
+	return fmt.Sprintf("mmdb %q (type %q, schema %s, %d bytes, memory-mapped)", p.path, p.reader.Metadata.DatabaseType, p.schema, p.reader.Size())
 }
 
 func (p *mmdbProvider) close() error { return p.reader.Close() }
@@ -167,15 +170,12 @@ func (p *mmdbProvider) lookup(addr netip.Addr, loc *location) (bool, error) {
 	if addr.Is6() && p.reader.Metadata.IPVersion == 4 {
 		return false, nil // an IPv4-only file cannot know it
 	}
-	res := p.reader.Lookup(addr)
-	if err := res.Err(); err != nil {
+	off, found, err := p.reader.Lookup(addr)
+	if err != nil || !found {
 		return false, err
 	}
-	if !res.Found() {
-		return false, nil
-	}
-	w := recordWalker{root: p.paths, loc: loc}
-	if err := res.Decode(&w); err != nil {
+	w := recordWalker{data: p.reader.Data(), loc: loc}
+	if _, err := w.walk(off, p.paths, 0, false); err != nil {
 		return false, err
 	}
 	return !loc.empty(), nil
@@ -184,10 +184,28 @@ func (p *mmdbProvider) lookup(addr netip.Addr, loc *location) (bool, error) {
 // pathNode is a trie of the record paths to read. A record is walked once;
 // only the branches that lead to wanted fields are entered.
 type pathNode struct {
-	keys    map[string]*pathNode // map members
-	indexes map[int]*pathNode    // slice elements
-	leaves  []leaf               // fields whose value is here
+	keys    []keyChild        // map members to enter; a handful, so a scan beats a map
+	indexes map[int]*pathNode // slice elements
+	leaves  []leaf            // fields whose value is here
 }
+
+type keyChild struct {
+	key  string
+	node *pathNode
+}
+
+// child returns the member node for key, or nil.
+func (n *pathNode) child(key []byte) *pathNode {
+	for i := range n.keys {
+		if n.keys[i].key == string(key) {
+			return n.keys[i].node
+		}
+	}
+	return nil
+}
+
+// wants is how many members or elements the walk enters here.
+func (n *pathNode) wants() int { return len(n.keys) + len(n.indexes) }
 
 // leaf is a field read at a node. Several paths may feed one field (the
 // configured language, then English); the lowest rank found wins.
@@ -222,13 +240,12 @@ func buildPaths(mapping map[field]string, language string) *pathNode {
 					n = n.indexes[i]
 					continue
 				}
-				if n.keys == nil {
-					n.keys = map[string]*pathNode{}
+				next := n.child([]byte(part))
+				if next == nil {
+					next = &pathNode{}
+					n.keys = append(n.keys, keyChild{key: part, node: next})
 				}
-				if n.keys[part] == nil {
-					n.keys[part] = &pathNode{}
-				}
-				n = n.keys[part]
+				n = next
 			}
 			n.leaves = append(n.leaves, leaf{field: f, rank: rank})
 			if !strings.Contains(path, "{lang}") {
@@ -240,144 +257,126 @@ func buildPaths(mapping map[field]string, language string) *pathNode {
 }
 
 // recordWalker decodes the wanted fields of one record in a single pass
-// over the data (mmdbdata.CursorUnmarshaler), without decoding the rest.
+// over the data, straight from the mapped file, skipping everything else.
 type recordWalker struct {
-	root  *pathNode
+	data  mmdb.Section
 	loc   *location
 	ranks [numFields]int8 // rank+1 of the value taken; 0: none yet
 }
 
 var errTooDeep = errors.New("record nests too deeply")
 
-func (w *recordWalker) UnmarshalMaxMindDBCursor(c mmdbdata.Cursor) (mmdbdata.Cursor, error) {
-	return w.walk(c, w.root, 0)
-}
-
-func (w *recordWalker) walk(c mmdbdata.Cursor, n *pathNode, depth int) (mmdbdata.Cursor, error) {
+// walk reads the value at off along the trie node n and returns the offset
+// after it. Once every member the node wants has been read, it stops: the
+// rest of a map is skipped only if the caller needs to know where it ends
+// (needEnd), and not even then when the map was reached through a pointer,
+// whose end is known. The record's top level never needs its end.
+func (w *recordWalker) walk(off uint32, n *pathNode, depth int, needEnd bool) (uint32, error) {
 	if depth > 16 {
-		return mmdbdata.Cursor{}, errTooDeep
+		return 0, errTooDeep
 	}
-	kind, err := c.Kind()
+	it, err := w.data.Item(off)
 	if err != nil {
-		return mmdbdata.Cursor{}, err
+		return 0, err
 	}
 	if len(n.leaves) > 0 {
-		return w.readLeaf(c, kind, n.leaves)
+		w.readLeaf(it, n.leaves)
+		if it.Next != 0 || !needEnd {
+			return it.Next, nil
+		}
+		return w.data.Skip(off)
 	}
-	switch kind {
-	case mmdbdata.KindMap:
-		if n.keys == nil {
-			return c.Skip()
+	remaining := n.wants()
+	if (it.Kind != mmdb.KindMap || n.keys == nil) && (it.Kind != mmdb.KindArray || n.indexes == nil) {
+		if !needEnd {
+			return 0, nil
 		}
-		m, err := c.Map()
-		if err != nil {
-			return mmdbdata.Cursor{}, err
-		}
-		var next mmdbdata.Cursor
-		for {
-			key, value, ok := m.Next(next)
-			if !ok {
-				break
-			}
-			if child := n.keys[string(key)]; child != nil {
-				next, err = w.walk(value, child, depth+1)
-			} else {
-				next, err = value.Skip()
-			}
-			if err != nil {
-				return mmdbdata.Cursor{}, err
-			}
-		}
-		return m.End()
-	case mmdbdata.KindSlice:
-		if n.indexes == nil {
-			return c.Skip()
-		}
-		s, err := c.Slice()
-		if err != nil {
-			return mmdbdata.Cursor{}, err
-		}
-		var next mmdbdata.Cursor
-		for {
-			i, value, ok := s.Next(next)
-			if !ok {
-				break
-			}
-			if child := n.indexes[int(i)]; child != nil {
-				next, err = w.walk(value, child, depth+1)
-			} else {
-				next, err = value.Skip()
-			}
-			if err != nil {
-				return mmdbdata.Cursor{}, err
-			}
-		}
-		return s.End()
+		return w.data.Skip(off)
 	}
-	return c.Skip()
+	pos := it.Payload
+	for i := range it.Size {
+		if remaining == 0 && (!needEnd || it.Next != 0) {
+			return it.Next, nil
+		}
+		var child *pathNode
+		if it.Kind == mmdb.KindMap {
+			key, err := w.data.Item(pos)
+			if err != nil {
+				return 0, err
+			}
+			if key.Kind != mmdb.KindString {
+				return 0, fmt.Errorf("map key of type %d", key.Kind)
+			}
+			pos = key.Next
+			child = n.child(w.data.Bytes(key))
+		} else {
+			child = n.indexes[int(i)]
+		}
+		if child != nil {
+			remaining--
+			pos, err = w.walk(pos, child, depth+1, needEnd || remaining > 0)
+		} else {
+			pos, err = w.data.Skip(pos)
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	if it.Next != 0 {
+		return it.Next, nil // reached through a pointer
+	}
+	return pos, nil
 }
 
-// readLeaf reads a scalar for the fields at a node; a value of a kind the
-// field cannot hold is skipped.
-func (w *recordWalker) readLeaf(c mmdbdata.Cursor, kind mmdbdata.Kind, leaves []leaf) (mmdbdata.Cursor, error) {
-	switch kind {
-	case mmdbdata.KindString:
-		v, next, err := c.ReadString()
-		if err != nil {
-			return mmdbdata.Cursor{}, err
-		}
+// readLeaf reads a scalar for the fields at a node; a value of a kind a
+// field cannot hold is ignored.
+func (w *recordWalker) readLeaf(it mmdb.Item, leaves []leaf) {
+	switch it.Kind {
+	case mmdb.KindString:
+		raw := w.data.Bytes(it)
 		for _, l := range leaves {
-			if w.take(l) {
-				switch l.field {
-				case fieldLatitude, fieldLongitude:
-					if f, err := strconv.ParseFloat(v, 64); err == nil {
-						w.loc.setFloat(l.field, f)
-					}
-				case fieldASNumber:
-					if i, err := strconv.ParseInt(strings.TrimPrefix(v, "AS"), 10, 64); err == nil {
-						w.loc.setInt(l.field, i)
-					}
-				default:
-					w.loc.setString(l.field, v)
+			if !w.take(l) {
+				continue
+			}
+			switch l.field {
+			case fieldLatitude, fieldLongitude:
+				if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
+					w.loc.setFloat(l.field, f)
 				}
+			case fieldASNumber:
+				if i, err := strconv.ParseInt(strings.TrimPrefix(string(raw), "AS"), 10, 64); err == nil {
+					w.loc.setInt(l.field, i)
+				}
+			default:
+				w.loc.setString(l.field, string(raw)) // copied: answers outlive the mapping
 			}
 		}
-		return next, nil
-	case mmdbdata.KindFloat64, mmdbdata.KindFloat32:
-		v, next, err := c.ReadFloat()
-		if err != nil {
-			return mmdbdata.Cursor{}, err
-		}
+	case mmdb.KindDouble, mmdb.KindFloat:
+		v, _ := w.data.Float(it)
 		for _, l := range leaves {
 			if w.take(l) {
 				w.loc.setFloat(l.field, v)
 			}
 		}
-		return next, nil
-	case mmdbdata.KindUint16, mmdbdata.KindUint32, mmdbdata.KindUint64, mmdbdata.KindInt32:
-		v, signed, next, err := c.ReadInteger()
-		if err != nil {
-			return mmdbdata.Cursor{}, err
-		}
-		n := int64(v)
-		if !signed && v > 1<<62 {
-			n = 0
+	case mmdb.KindUint16, mmdb.KindUint32, mmdb.KindUint64, mmdb.KindUint128, mmdb.KindInt32:
+		n, ok := w.data.Int(it)
+		if !ok {
+			return
 		}
 		for _, l := range leaves {
-			if w.take(l) {
-				switch l.field {
-				case fieldASNumber:
-					w.loc.setInt(l.field, n)
-				case fieldLatitude, fieldLongitude:
-					w.loc.setFloat(l.field, float64(n))
-				default:
-					w.loc.setString(l.field, strconv.FormatInt(n, 10))
-				}
+			if !w.take(l) {
+				continue
+			}
+			switch l.field {
+			case fieldASNumber:
+				w.loc.setInt(l.field, n)
+			case fieldLatitude, fieldLongitude:
+				w.loc.setFloat(l.field, float64(n))
+			default:
+				w.loc.setString(l.field, strconv.FormatInt(n, 10))
 			}
 		}
-		return next, nil
 	}
-	return c.Skip()
 }
 
 // take reports whether a value of this leaf's rank beats what the field
