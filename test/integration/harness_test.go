@@ -164,7 +164,7 @@ type collectorEndpoints struct {
 // collectorRun is one collector process and how to start it again.
 type collectorRun struct {
 	*stack.Collector
-	cfg stack.CollectorConfig
+	cfg       stack.CollectorConfig
 	Endpoints collectorEndpoints
 }
 
