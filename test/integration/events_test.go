@@ -97,6 +97,9 @@ func TestLocalConfigEventsReachClickHouse(t *testing.T) {
 	require.Len(t, rows, 1, "every record of the request carries the same trace context")
 	assert.Equal(t, []string{traceID, ingest[0][1], "it-req-1", "checkout"}, rows[0], "records carry the ingest span")
 
+	geo := chQuery(t, fmt.Sprintf("SELECT DISTINCT LogAttributes['geo.country.iso_code'], LogAttributes['geo.locality.name'], LogAttributes['geo.location.lat'] FROM %s.otel_logs WHERE ServiceName = 'it-app'", db))
+	assert.Equal(t, [][]string{{"GB", "London", "51.5142"}}, geo, "ipgeo enriched every event from its ip")
+
 	ids := chQuery(t, fmt.Sprintf("SELECT count(DISTINCT LogAttributes['event.backend_id']), count(DISTINCT LogAttributes['event.id']) FROM %s.otel_logs WHERE ServiceName = 'it-app'", db))
 	assert.Equal(t, []string{fmt.Sprint(n), fmt.Sprint(n)}, ids[0])
 }

