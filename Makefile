@@ -83,6 +83,10 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./...
+	@# Collector modules must stay at the pinned set the module mirror serves.
+	@bad=$$(grep -E '^\s+go\.opentelemetry\.io/collector/' go.mod | grep -vE ' v(0\.158\.0|1\.64\.0)' || true); \
+	bad="$$bad$$(grep -E '^\s+github\.com/open-telemetry/opentelemetry-collector-contrib/' go.mod | grep -vE ' v0\.15[78]\.0' || true)"; \
+	if [ -n "$$bad" ]; then echo "go.mod: collector modules off the pinned versions (v0.158.0 / v1.64.0; contrib v0.158.0 or v0.157.0):"; echo "$$bad"; exit 1; fi
 
 ## generate: regenerate internal/metadata of our components with mdatagen
 generate: | $(MDATAGEN)
