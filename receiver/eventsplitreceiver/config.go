@@ -99,6 +99,11 @@ type MetadataConfig struct {
 	Topic string `mapstructure:"topic"`
 	// TopicTemplate builds the topic name (default "events.{category}").
 	TopicTemplate string `mapstructure:"topic_template"`
+	// HandedOffAt carries the time, in Unix nanoseconds, the receiver handed
+	// the request's events to the pipeline (default "event.handed_off_at").
+	// The kafkalink connector starts its consumer span then, so the time in
+	// the exporter's queue and in Kafka shows in the trace.
+	HandedOffAt string `mapstructure:"handed_off_at"`
 	// PartitionKey carries "<app_id>/<device_id>" (or "<app_id>" without a
 	// device), a Kafka message key that keeps one client's events in order
 	// (default "event.partition_key").

@@ -69,6 +69,7 @@ func createDefaultConfig() component.Config {
 			Topic:         "event.topic",
 			TopicTemplate: defaultTopicTemplate,
 			PartitionKey:  "event.partition_key",
+			HandedOffAt:   "event.handed_off_at",
 		},
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -115,7 +117,7 @@ func withEventMetadata(ctx context.Context, cfg *MetadataConfig, tc *traceContex
 		md[k] = info.Metadata.Get(k)
 	}
 	// One backing array for every value: each entry is a one-element slice of it.
-	values := make([]string, 0, 6)
+	values := make([]string, 0, 7)
 	set := func(key, value string) {
 		if key != "" && value != "" {
 			values = append(values, value)
@@ -137,6 +139,9 @@ func withEventMetadata(ctx context.Context, cfg *MetadataConfig, tc *traceContex
 			partitionKey += "/" + meta.deviceID
 		}
 		set(cfg.PartitionKey, partitionKey)
+	}
+	if cfg.HandedOffAt != "" {
+		set(cfg.HandedOffAt, strconv.FormatInt(time.Now().UnixNano(), 10))
 	}
 	info.Metadata = client.NewMetadata(md)
 	return client.NewContext(ctx, info)

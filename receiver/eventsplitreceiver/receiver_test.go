@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -404,6 +405,9 @@ func TestTraceContinuation(t *testing.T) {
 	assert.Equal(t, []string{"web"}, md.Get("event.category"))
 	assert.Equal(t, []string{"events.web"}, md.Get("event.topic"))
 	assert.Equal(t, []string{"shop"}, md.Get("event.partition_key"))
+	handedOff, err := strconv.ParseInt(md.Get("event.handed_off_at")[0], 10, 64)
+	require.NoError(t, err)
+	assert.WithinDuration(t, time.Now(), time.Unix(0, handedOff), time.Minute)
 }
 
 func TestInvalidTraceHeadersStartNewRoot(t *testing.T) {

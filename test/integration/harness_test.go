@@ -7,6 +7,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -183,7 +185,7 @@ func startKafka(t *testing.T, topics ...string) *stack.Kafka {
 // collectorEndpoints are the listening addresses a collector config reads
 // from its environment.
 type collectorEndpoints struct {
-	OTLPGRPC, OTLPHTTP, Events, Health string
+	OTLPGRPC, OTLPHTTP, Events, Health, Metrics string
 }
 
 // collectorRun is one collector process and how to start it again.
@@ -197,9 +199,16 @@ type collectorRun struct {
 // given environment, on free ports, and stops it when the test ends.
 func startCollector(t *testing.T, name, configName string, env map[string]string) *collectorRun {
 	t.Helper()
+	return startCollectorConfigs(t, name, []string{configName}, env)
+}
+
+// startCollectorConfigs is startCollector with several config files under
+// config/, merged in order (overlays).
+func startCollectorConfigs(t *testing.T, name string, configNames []string, env map[string]string) *collectorRun {
+	t.Helper()
 	ep := collectorEndpoints{
 		OTLPGRPC: addr(freePort(t)), OTLPHTTP: addr(freePort(t)),
-		Events: addr(freePort(t)), Health: addr(freePort(t)),
+		Events: addr(freePort(t)), Health: addr(freePort(t)), Metrics: addr(freePort(t)),
 	}
 	vars := map[string]string{
 		"OTLP_GRPC_ENDPOINT":   ep.OTLPGRPC,
@@ -209,7 +218,7 @@ func startCollector(t *testing.T, name, configName string, env map[string]string
 		"ZPAGES_ENDPOINT":      addr(freePort(t)),
 		"PPROF_ENDPOINT":       addr(freePort(t)),
 		"METRICS_HOST":         "127.0.0.1",
-		"METRICS_PORT":         strconv.Itoa(freePort(t)),
+		"METRICS_PORT":         strings.TrimPrefix(ep.Metrics, "127.0.0.1:"),
 		"STORAGE_DIR":          filepath.Join(t.TempDir(), name+"-storage"),
 		"GEOIP_CITY_IPV4_MMDB": suite.geoIPv4,
 		"GEOIP_CITY_IPV6_MMDB": suite.geoIPv6,
@@ -217,10 +226,14 @@ func startCollector(t *testing.T, name, configName string, env map[string]string
 	for k, v := range env {
 		vars[k] = v
 	}
+	configs := make([]string, len(configNames))
+	for i, c := range configNames {
+		configs[i] = filepath.Join(suite.repoRoot, "config", c)
+	}
 	cfg := stack.CollectorConfig{
 		Name:           name,
 		BinDir:         suite.binDir,
-		Configs:        []string{filepath.Join(suite.repoRoot, "config", configName)},
+		Configs:        configs,
 		Env:            envList(vars),
 		HealthEndpoint: ep.Health,
 		Output:         testLog(t, name),
@@ -347,4 +360,33 @@ func (c *counter) get() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.n
+}
+
+// metricValue sums a collector's internal Prometheus metric whose line
+// matches name and every label given, e.g. metricValue(t, ep,
+// "otelcol_connector_kafkalink_batches", `result="linked"`).
+func metricValue(t *testing.T, endpoint, name string, labels ...string) float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + endpoint + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	var sum float64
+lines:
+	for _, line := range strings.Split(string(body), "\n") {
+		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
+			continue
+		}
+		for _, l := range labels {
+			if !strings.Contains(line, l) {
+				continue lines
+			}
+		}
+		fields := strings.Fields(line)
+		v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
+		require.NoError(t, err, line)
+		sum += v
+	}
+	return sum
 }

@@ -1,0 +1,44 @@
+package kafkalinkconnector
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcol-events/otelcol-events/components/kafkalinkconnector/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) (*Config, error) {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	cfg := NewFactory().CreateDefaultConfig()
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg.(*Config), confmap.Validate(cfg)
+}
+
+func TestLoadConfig(t *testing.T) {
+	cfg, err := loadConfig(t, "")
+	require.NoError(t, err)
+	assert.Equal(t, createDefaultConfig(), cfg)
+
+	cfg, err = loadConfig(t, "link")
+	require.NoError(t, err)
+	assert.Equal(t, "link", cfg.Mode)
+	assert.Equal(t, "x-traceparent", cfg.TraceParentKey)
+	assert.Empty(t, cfg.TraceStateKey)
+	assert.Equal(t, "produced_at", cfg.StartTimeKey)
+	assert.Equal(t, "gateway", cfg.ConsumerGroup)
+
+	_, err = loadConfig(t, "bad_mode")
+	assert.ErrorContains(t, err, `mode must be "parent" or "link", got "sibling"`)
+	_, err = loadConfig(t, "no_key")
+	assert.ErrorContains(t, err, "traceparent_key must not be empty")
+}

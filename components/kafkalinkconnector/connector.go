@@ -1,0 +1,260 @@
+package kafkalinkconnector // import "github.com/otelcol-events/otelcol-events/components/kafkalinkconnector"
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/collector/client"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/connector"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/otelcol-events/otelcol-events/components/kafkalinkconnector/internal/metadata"
+	"github.com/otelcol-events/otelcol-events/components/tracecontext"
+)
+
+// Metadata keys the kafka receiver sets for every record.
+const (
+	keyTopic     = "kafka.topic"
+	keyPartition = "kafka.partition"
+	keyOffset    = "kafka.offset"
+)
+
+// result of reading a batch's metadata.
+type result uint8
+
+const (
+	resultLinked result = iota
+	resultMissingHeader
+	resultInvalidHeader
+	resultMissingKafka
+	numResults
+)
+
+func (r result) String() string {
+	return [...]string{"linked", "missing_header", "invalid_header", "missing_kafka_metadata"}[r]
+}
+
+// maxClockSkew bounds how far in the future a start time header may be
+// before it is distrusted (clocks of producer and consumer differ).
+const maxClockSkew = time.Minute
+
+// linker reads the producer's trace context of a batch and derives its
+// consumer span.
+type linker struct {
+	cfg         *Config
+	settings    connector.Settings
+	telemetry   *metadata.TelemetryBuilder
+	resultAttrs [numResults]metric.MeasurementOption
+	now         func() time.Time
+}
+
+func newLinker(cfg *Config, set connector.Settings) (*linker, error) {
+	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	l := &linker{cfg: cfg, settings: set, telemetry: tb, now: time.Now}
+	for r := range numResults {
+		l.resultAttrs[r] = metric.WithAttributeSet(attribute.NewSet(attribute.String("result", r.String())))
+	}
+	return l, nil
+}
+
+// consumption is one consumed batch's place in the producer's trace.
+type consumption struct {
+	producer   tracecontext.TraceParent
+	traceState string
+	topic      string
+	partition  string
+	offset     int64
+	start      time.Time // zero: no usable start time header
+	traceID    pcommon.TraceID
+	spanID     pcommon.SpanID
+}
+
+// read derives the consumer span of the batch in ctx.
+func (l *linker) read(ctx context.Context) (consumption, result) {
+	var c consumption
+	md := client.FromContext(ctx).Metadata
+	values := md.Get(l.cfg.TraceParentKey)
+	if len(values) == 0 {
+		return c, resultMissingHeader
+	}
+	tp, ok, err := tracecontext.ParseTraceParentHeaders(values)
+	if err != nil || !ok {
+		return c, resultInvalidHeader
+	}
+	c.producer = tp
+	if l.cfg.TraceStateKey != "" {
+		if ts := md.Get(l.cfg.TraceStateKey); len(ts) > 0 {
+			if state, err := tracecontext.ParseTraceState(ts); err == nil {
+				c.traceState = state
+			}
+		}
+	}
+	topic, partition, offset := first(md.Get(keyTopic)), first(md.Get(keyPartition)), first(md.Get(keyOffset))
+	off, err := strconv.ParseInt(offset, 10, 64)
+	if topic == "" || partition == "" || err != nil {
+		return c, resultMissingKafka
+	}
+	c.topic, c.partition, c.offset = topic, partition, off
+	if l.cfg.StartTimeKey != "" {
+		if ns, err := strconv.ParseInt(first(md.Get(l.cfg.StartTimeKey)), 10, 64); err == nil && ns > 0 {
+			if t := time.Unix(0, ns); !t.After(l.now().Add(maxClockSkew)) {
+				c.start = t
+			}
+		}
+	}
+
+	// The span's ids come from what identifies this consumption: the
+	// producer's span, the record's coordinates and the consumer group.
+	// Both connector instances (logs and traces) derive the same ids, and a
+	// redelivered record gets the same span again.
+	h := sha256.New()
+	h.Write(tp.TraceID[:])
+	h.Write(tp.SpanID[:])
+	h.Write([]byte(topic))
+	h.Write([]byte{0})
+	h.Write([]byte(partition))
+	h.Write([]byte{0})
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(off)))
+	h.Write([]byte(l.cfg.ConsumerGroup))
+	sum := h.Sum(nil)
+	copy(c.spanID[:], sum[:8])
+	if c.spanID == (pcommon.SpanID{}) {
+		c.spanID[7] = 1
+	}
+	if l.cfg.Mode == modeLink {
+		copy(c.traceID[:], sum[8:24])
+	} else {
+		c.traceID = tp.TraceID
+	}
+	return c, resultLinked
+}
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// logsToLogs stamps the records of a linked batch with its consumer span.
+type logsToLogs struct {
+	*linker
+	next consumer.Logs
+}
+
+func (c *logsToLogs) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: true}
+}
+
+func (c *logsToLogs) Start(context.Context, component.Host) error { return nil }
+
+func (c *logsToLogs) Shutdown(context.Context) error {
+	c.telemetry.Shutdown()
+	return nil
+}
+
+// ConsumeLogs passes the batch on, stamped when it is linked, unchanged when
+// its header is missing or malformed (counted, never an error).
+func (c *logsToLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	cons, res := c.read(ctx)
+	c.telemetry.ConnectorKafkalinkBatches.Add(ctx, 1, c.resultAttrs[res])
+	if res == resultLinked {
+		if !cons.start.IsZero() {
+			c.telemetry.ConnectorKafkalinkQueueTime.Record(ctx, c.now().Sub(cons.start).Seconds())
+		}
+		flags := plog.DefaultLogRecordFlags.WithIsSampled(cons.producer.Sampled())
+		for _, rl := range ld.ResourceLogs().All() {
+			for _, sl := range rl.ScopeLogs().All() {
+				for _, lr := range sl.LogRecords().All() {
+					lr.SetTraceID(cons.traceID)
+					lr.SetSpanID(cons.spanID)
+					lr.SetFlags(flags)
+				}
+			}
+		}
+	}
+	return c.next.ConsumeLogs(ctx, ld)
+}
+
+// logsToTraces emits the consumer span of a linked batch.
+type logsToTraces struct {
+	*linker
+	next consumer.Traces
+}
+
+func (c *logsToTraces) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: false}
+}
+
+func (c *logsToTraces) Start(context.Context, component.Host) error { return nil }
+
+func (c *logsToTraces) Shutdown(context.Context) error {
+	c.telemetry.Shutdown()
+	return nil
+}
+
+func (c *logsToTraces) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
+	cons, res := c.read(ctx)
+	if res != resultLinked {
+		return nil
+	}
+	return c.next.ConsumeTraces(ctx, c.consumerSpan(cons, ld.LogRecordCount()))
+}
+
+// consumerSpan builds the CONSUMER span of a batch, following the
+// messaging semantic conventions.
+func (l *linker) consumerSpan(c consumption, records int) ptrace.Traces {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	l.settings.Resource.CopyTo(rs.Resource())
+	ss := rs.ScopeSpans().AppendEmpty()
+	ss.Scope().SetName(metadata.ScopeName)
+	ss.Scope().SetVersion(l.settings.BuildInfo.Version)
+	span := ss.Spans().AppendEmpty()
+	span.SetTraceID(c.traceID)
+	span.SetSpanID(c.spanID)
+	span.SetFlags(uint32(c.producer.Flags & (tracecontext.FlagSampled | tracecontext.FlagRandom)))
+	if l.cfg.Mode == modeLink {
+		link := span.Links().AppendEmpty()
+		link.SetTraceID(c.producer.TraceID)
+		link.SetSpanID(c.producer.SpanID)
+		link.TraceState().FromRaw(c.traceState)
+	} else {
+		span.SetParentSpanID(c.producer.SpanID)
+		span.TraceState().FromRaw(c.traceState)
+	}
+	span.SetKind(ptrace.SpanKindConsumer)
+	span.SetName(c.topic + " process")
+	end := l.now()
+	start := c.start
+	if start.IsZero() || start.After(end) {
+		start = end
+	}
+	span.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
+	span.SetEndTimestamp(pcommon.NewTimestampFromTime(end))
+	attrs := span.Attributes()
+	attrs.EnsureCapacity(9)
+	attrs.PutStr("messaging.system", "kafka")
+	attrs.PutStr("messaging.operation.type", "process")
+	attrs.PutStr("messaging.operation.name", "process")
+	attrs.PutStr("messaging.destination.name", c.topic)
+	attrs.PutStr("messaging.destination.partition.id", c.partition)
+	attrs.PutInt("messaging.kafka.offset", c.offset)
+	attrs.PutInt("messaging.batch.message_count", int64(records))
+	if l.cfg.ConsumerGroup != "" {
+		attrs.PutStr("messaging.consumer.group.name", l.cfg.ConsumerGroup)
+	}
+	return td
+}
