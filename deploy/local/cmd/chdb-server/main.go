@@ -143,7 +143,51 @@ func run(lib, dataDir, host string, tcpPort, httpPort int, readyTimeout time.Dur
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := stack.ClickHouseQuery(ctx, httpAddr, "KILL QUERY WHERE query_id = '"+serveQueryID+"' SYNC"); err != nil {
+	return shutdown(ctx, httpAddr, served)
+}
+
+// shutdown stops the server without losing what it accepted. New native
+// connections are refused, and queries in flight (inserts) are waited for.
+// Then, with no client connected, the serving query is cancelled and
+// clickhouse-local shuts down normally. clickhouse-local, however, exits
+// the process abruptly when the serving query ends while a client is still
+// connected; so if one is (a collector that is still running), the data is
+// made durable (parts are written by the inserts themselves; the logs are
+// flushed) and the process exits by itself, which closes the connections.
+// MergeTree tables are safe to stop at that point: parts are immutable, and
+// an interrupted background merge is redone.
+func shutdown(ctx context.Context, httpAddr string, served <-chan error) error {
+	query := func(q string) (string, error) { return stack.ClickHouseQuery(ctx, httpAddr, q) }
+	if _, err := query("SYSTEM STOP LISTEN TCP"); err != nil {
+		return fmt.Errorf("stop: close the native listener: %w", err)
+	}
+	inFlight := "SELECT count() FROM system.processes WHERE query_id != '" + serveQueryID + "' AND query_id != queryID()"
+	for {
+		n, err := query(inFlight)
+		if err != nil {
+			return fmt.Errorf("stop: %w", err)
+		}
+		if strings.TrimSpace(n) == "0" {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return errors.New("stop: queries still running after 30s")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	conns, err := query("SELECT value FROM system.metrics WHERE metric = 'TCPConnection'")
+	if err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	if c := strings.TrimSpace(conns); c != "" && c != "0" {
+		if _, err := query("SYSTEM FLUSH LOGS"); err != nil {
+			return fmt.Errorf("stop: flush: %w", err)
+		}
+		fmt.Printf("chdb-server: stopped (%s client connection(s) closed by exiting)\n", c)
+		return nil
+	}
+	if _, err := query("KILL QUERY WHERE query_id = '" + serveQueryID + "' SYNC"); err != nil {
 		return fmt.Errorf("stop: cancel serving query: %w", err)
 	}
 	select {
