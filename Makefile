@@ -73,9 +73,11 @@ integration-test: build chdb
 	OTELCOL_EVENTS_BIN_DIR=$(BIN) CHDB_LIB=$(CHDB_LIB) \
 		$(GO) test -tags integration -count=1 -timeout 30m -v $(INTEGRATION_PKGS)
 
-## bench: benchmarks recorded in BENCHMARKS.md
-bench: geoip
+## bench: benchmarks recorded in BENCHMARKS.md (unit benchmarks, then end to end on the local stack)
+bench: geoip build chdb
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+	OTELCOL_EVENTS_BIN_DIR=$(BIN) CHDB_LIB=$(CHDB_LIB) \
+		$(GO) test -tags integration -run '^$$' -bench BenchmarkEndToEnd -benchtime 300x ./test/integration/
 
 ## lint: gofmt and go vet (also with the integration tag)
 lint:

@@ -2,7 +2,6 @@ package kafkalinkconnector // import "github.com/otelcol-events/otelcol-events/c
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
 	"strconv"
 	"time"
@@ -81,8 +80,9 @@ type consumption struct {
 	spanID     pcommon.SpanID
 }
 
-// read derives the consumer span of the batch in ctx.
-func (l *linker) read(ctx context.Context) (consumption, result) {
+// read derives the consumer span of the batch in ctx. The tracestate is
+// read only when wanted (for the span; the records do not carry it).
+func (l *linker) read(ctx context.Context, withState bool) (consumption, result) {
 	var c consumption
 	md := client.FromContext(ctx).Metadata
 	values := md.Get(l.cfg.TraceParentKey)
@@ -94,7 +94,7 @@ func (l *linker) read(ctx context.Context) (consumption, result) {
 		return c, resultInvalidHeader
 	}
 	c.producer = tp
-	if l.cfg.TraceStateKey != "" {
+	if withState && l.cfg.TraceStateKey != "" {
 		if ts := md.Get(l.cfg.TraceStateKey); len(ts) > 0 {
 			if state, err := tracecontext.ParseTraceState(ts); err == nil {
 				c.traceState = state
@@ -116,29 +116,54 @@ func (l *linker) read(ctx context.Context) (consumption, result) {
 	}
 
 	// The span's ids come from what identifies this consumption: the
-	// producer's span, the record's coordinates and the consumer group.
+	// producer's span, the record's coordinates and the consumer group
+	// (hashed with three seeds for 192 bits).
 	// Both connector instances (logs and traces) derive the same ids, and a
 	// redelivered record gets the same span again.
-	h := sha256.New()
-	h.Write(tp.TraceID[:])
-	h.Write(tp.SpanID[:])
-	h.Write([]byte(topic))
-	h.Write([]byte{0})
-	h.Write([]byte(partition))
-	h.Write([]byte{0})
-	h.Write(binary.BigEndian.AppendUint64(nil, uint64(off)))
-	h.Write([]byte(l.cfg.ConsumerGroup))
-	sum := h.Sum(nil)
-	copy(c.spanID[:], sum[:8])
+	var key [8]byte
+	binary.BigEndian.PutUint64(key[:], uint64(off))
+	a, b, d := newIDHash(1), newIDHash(2), newIDHash(3)
+	for _, part := range [][]byte{tp.TraceID[:], tp.SpanID[:], []byte(topic), {0}, []byte(partition), {0}, key[:], []byte(l.cfg.ConsumerGroup)} {
+		a.write(part)
+		b.write(part)
+		d.write(part)
+	}
+	binary.BigEndian.PutUint64(c.spanID[:], a.sum())
 	if c.spanID == (pcommon.SpanID{}) {
 		c.spanID[7] = 1
 	}
 	if l.cfg.Mode == modeLink {
-		copy(c.traceID[:], sum[8:24])
+		binary.BigEndian.PutUint64(c.traceID[:8], b.sum())
+		binary.BigEndian.PutUint64(c.traceID[8:], d.sum())
 	} else {
 		c.traceID = tp.TraceID
 	}
 	return c, resultLinked
+}
+
+// idHash is 64-bit FNV-1a from a seeded offset: ids derived from it are the
+// same in every process (unlike maphash), which redelivery needs, and
+// nothing secret depends on them.
+type idHash uint64
+
+func newIDHash(seed uint64) idHash { return idHash(14695981039346656037 ^ seed*0x9e3779b97f4a7c15) }
+
+func (h *idHash) write(p []byte) {
+	for _, c := range p {
+		*h ^= idHash(c)
+		*h *= 1099511628211
+	}
+}
+
+// sum finishes with a mix, so nearby inputs (offsets) give unrelated ids.
+func (h idHash) sum() uint64 {
+	x := uint64(h)
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
 }
 
 func first(v []string) string {
@@ -168,7 +193,7 @@ func (c *logsToLogs) Shutdown(context.Context) error {
 // ConsumeLogs passes the batch on, stamped when it is linked, unchanged when
 // its header is missing or malformed (counted, never an error).
 func (c *logsToLogs) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
-	cons, res := c.read(ctx)
+	cons, res := c.read(ctx, false)
 	c.telemetry.ConnectorKafkalinkBatches.Add(ctx, 1, c.resultAttrs[res])
 	if res == resultLinked {
 		if !cons.start.IsZero() {
@@ -206,7 +231,7 @@ func (c *logsToTraces) Shutdown(context.Context) error {
 }
 
 func (c *logsToTraces) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
-	cons, res := c.read(ctx)
+	cons, res := c.read(ctx, true)
 	if res != resultLinked {
 		return nil
 	}

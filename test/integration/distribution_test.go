@@ -163,7 +163,7 @@ func (s *otlpSink) Export(_ context.Context, req ptraceotlp.ExportRequest) (ptra
 	return ptraceotlp.NewExportResponse(), nil
 }
 
-func startOTLPSink(t *testing.T) *otlpSink {
+func startOTLPSink(t testing.TB) *otlpSink {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

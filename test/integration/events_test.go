@@ -46,7 +46,7 @@ func eventsBody(category, prefix string, n int) []byte {
 }
 
 // uploadEvents posts an upload to a collector's eventsplit endpoint.
-func uploadEvents(t *testing.T, endpoint string, body []byte, headers map[string]string) (int, uploadAnswer) {
+func uploadEvents(t testing.TB, endpoint string, body []byte, headers map[string]string) (int, uploadAnswer) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, "http://"+endpoint+"/v1/events", bytes.NewReader(body))
 	require.NoError(t, err)

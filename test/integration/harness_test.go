@@ -122,12 +122,12 @@ func writeGeoFixtures(dir string) error {
 
 // restartClickHouse stops the shared server and starts it again on the same
 // ports and data, for tests of a backend outage.
-func stopClickHouse(t *testing.T) {
+func stopClickHouse(t testing.TB) {
 	t.Helper()
 	require.NoError(t, suite.ch.Stop(30*time.Second))
 }
 
-func startClickHouseAgain(t *testing.T) {
+func startClickHouseAgain(t testing.TB) {
 	t.Helper()
 	ch, err := stack.StartClickHouse(context.Background(), stack.ClickHouseConfig{
 		BinDir: suite.binDir, DataDir: suite.ch.DataDir, TCPPort: suite.ch.TCPPort, HTTPPort: suite.ch.HTTPPort,
@@ -139,7 +139,7 @@ func startClickHouseAgain(t *testing.T) {
 
 // testLog is a file for one child's output. When the test fails, its tail is
 // printed, so a failure shows what the collector said.
-func testLog(t *testing.T, name string) *os.File {
+func testLog(t testing.TB, name string) *os.File {
 	t.Helper()
 	f, err := os.Create(filepath.Join(t.TempDir(), name+".log"))
 	require.NoError(t, err)
@@ -161,7 +161,7 @@ func tail(data []byte, n int) string {
 	return string(bytes.Join(lines, []byte("\n")))
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	p, err := stack.FreePort()
 	require.NoError(t, err)
@@ -171,7 +171,7 @@ func freePort(t *testing.T) int {
 func addr(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
 
 // startKafka starts a broker of its own for the test.
-func startKafka(t *testing.T, topics ...string) *stack.Kafka {
+func startKafka(t testing.TB, topics ...string) *stack.Kafka {
 	t.Helper()
 	k, err := stack.StartKafka(context.Background(), stack.KafkaConfig{
 		BinDir: suite.binDir, Port: freePort(t), Topics: topics, Partitions: 3,
@@ -197,14 +197,14 @@ type collectorRun struct {
 
 // startCollector runs bin/otelcol-events with config/<configName> and the
 // given environment, on free ports, and stops it when the test ends.
-func startCollector(t *testing.T, name, configName string, env map[string]string) *collectorRun {
+func startCollector(t testing.TB, name, configName string, env map[string]string) *collectorRun {
 	t.Helper()
 	return startCollectorConfigs(t, name, []string{configName}, env)
 }
 
 // startCollectorConfigs is startCollector with several config files under
 // config/, merged in order (overlays).
-func startCollectorConfigs(t *testing.T, name string, configNames []string, env map[string]string) *collectorRun {
+func startCollectorConfigs(t testing.TB, name string, configNames []string, env map[string]string) *collectorRun {
 	t.Helper()
 	ep := collectorEndpoints{
 		OTLPGRPC: addr(freePort(t)), OTLPHTTP: addr(freePort(t)),
@@ -244,7 +244,7 @@ func startCollectorConfigs(t *testing.T, name string, configNames []string, env 
 	return run
 }
 
-func (r *collectorRun) start(t *testing.T) {
+func (r *collectorRun) start(t testing.TB) {
 	t.Helper()
 	c, err := stack.StartCollector(context.Background(), r.cfg)
 	require.NoError(t, err)
@@ -253,7 +253,7 @@ func (r *collectorRun) start(t *testing.T) {
 
 // restart stops the collector (gracefully) and starts it again with the same
 // configuration, ports and storage.
-func (r *collectorRun) restart(t *testing.T) {
+func (r *collectorRun) restart(t testing.TB) {
 	t.Helper()
 	require.NoError(t, r.Stop(30*time.Second))
 	r.start(t)
@@ -271,7 +271,7 @@ var nonIdent = regexp.MustCompile(`[^a-z0-9_]+`)
 
 // newDatabase names a ClickHouse database of the test's own; the clickhouse
 // exporter creates it (create_schema: true).
-func newDatabase(t *testing.T) string {
+func newDatabase(t testing.TB) string {
 	name := "it_" + nonIdent.ReplaceAllString(strings.ToLower(t.Name()), "_")
 	name += "_" + strconv.FormatInt(time.Now().UnixNano()%1e6, 10)
 	t.Cleanup(func() {
@@ -283,7 +283,7 @@ func newDatabase(t *testing.T) string {
 }
 
 // chQuery runs a query on the shared ClickHouse and returns its TSV rows.
-func chQuery(t *testing.T, query string) [][]string {
+func chQuery(t testing.TB, query string) [][]string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -299,7 +299,7 @@ func chQuery(t *testing.T, query string) [][]string {
 }
 
 // chCount runs a count query; a missing table (not created yet) counts 0.
-func chCount(t *testing.T, query string) (int, error) {
+func chCount(t testing.TB, query string) (int, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out, err := suite.ch.Query(ctx, query+" FORMAT TSV")
@@ -314,7 +314,7 @@ func chCount(t *testing.T, query string) (int, error) {
 
 // waitForCount polls a count query until it reaches want, then checks for a
 // while that it stays there: exactly want, no duplicates arriving late.
-func waitForCount(t *testing.T, query string, want int, timeout time.Duration) {
+func waitForCount(t testing.TB, query string, want int, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var got int
@@ -335,7 +335,7 @@ func waitForCount(t *testing.T, query string, want int, timeout time.Duration) {
 }
 
 // runBinary runs the collector binary with args and returns its output.
-func runBinary(t *testing.T, args ...string) (string, error) {
+func runBinary(t testing.TB, args ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -365,7 +365,7 @@ func (c *counter) get() int {
 // metricValue sums a collector's internal Prometheus metric whose line
 // matches name and every label given, e.g. metricValue(t, ep,
 // "otelcol_connector_kafkalink_batches", `result="linked"`).
-func metricValue(t *testing.T, endpoint, name string, labels ...string) float64 {
+func metricValue(t testing.TB, endpoint, name string, labels ...string) float64 {
 	t.Helper()
 	resp, err := http.Get("http://" + endpoint + "/metrics")
 	require.NoError(t, err)

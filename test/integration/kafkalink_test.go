@@ -26,7 +26,7 @@ type linkedStack struct {
 	gateway   *collectorRun
 }
 
-func startLinkedStack(t *testing.T, agentOverlays, gatewayOverlays []string) *linkedStack {
+func startLinkedStack(t testing.TB, agentOverlays, gatewayOverlays []string) *linkedStack {
 	t.Helper()
 	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
 	s := &linkedStack{kafkaAddr: kafka.Addr, db: newDatabase(t)}
@@ -46,7 +46,7 @@ func startLinkedStack(t *testing.T, agentOverlays, gatewayOverlays []string) *li
 // tracedUpload is a client span, made with the real OpenTelemetry Go SDK
 // and exported to the agent, around an upload of n events that carries the
 // span's traceparent.
-func tracedUpload(t *testing.T, s *linkedStack, category string, n int) (traceID, clientSpanID string) {
+func tracedUpload(t testing.TB, s *linkedStack, category string, n int) (traceID, clientSpanID string) {
 	t.Helper()
 	tp, _ := newSDK(t, s.agent.Endpoints.OTLPGRPC, "checkout-web")
 	ctx, span := tp.Tracer("checkout").Start(context.Background(), "upload events", trace.WithSpanKind(trace.SpanKindClient))

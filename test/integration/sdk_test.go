@@ -30,7 +30,7 @@ func (s spanRef) String() string { return s.TraceID + "/" + s.SpanID + "<-" + s.
 // newSDK returns a tracer provider of the real OpenTelemetry Go SDK that
 // exports over OTLP/gRPC to endpoint and also records every ended span, so
 // the test knows the exact tree it sent.
-func newSDK(t *testing.T, endpoint, service string) (*sdktrace.TracerProvider, *tracetest.SpanRecorder) {
+func newSDK(t testing.TB, endpoint, service string) (*sdktrace.TracerProvider, *tracetest.SpanRecorder) {
 	t.Helper()
 	exp, err := otlptracegrpc.New(context.Background(),
 		otlptracegrpc.WithEndpoint(endpoint), otlptracegrpc.WithInsecure())
