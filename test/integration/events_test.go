@@ -65,8 +65,8 @@ func uploadEvents(t testing.TB, endpoint string, body []byte, headers map[string
 }
 
 // Events uploaded to the all-in-one collector cross Kafka and land in
-// ClickHouse, one row per event, in the caller's trace under the ingest
-// span, which is stored too.
+// ClickHouse, one row per event, in the caller's trace: caller -> ingest
+// span -> consumer span, with the events under the consumer span.
 func TestLocalConfigEventsReachClickHouse(t *testing.T) {
 	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
 	db := newDatabase(t)
@@ -86,16 +86,19 @@ func TestLocalConfigEventsReachClickHouse(t *testing.T) {
 	require.Equal(t, n, a.Accepted)
 
 	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'it-app'", db), n, 90*time.Second)
-	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_traces WHERE SpanName = 'POST /v1/events'", db), 1, 30*time.Second)
+	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_traces WHERE TraceId = '%s'", db, traceID), 2, 30*time.Second)
 
 	ingest := chQuery(t, fmt.Sprintf("SELECT TraceId, SpanId, ParentSpanId, SpanKind FROM %s.otel_traces WHERE SpanName = 'POST /v1/events'", db))
 	require.Len(t, ingest, 1)
-	assert.Equal(t, []string{traceID, ingest[0][1], "00f067aa0ba902b7", "Server"}, ingest[0])
+	assert.Equal(t, []string{traceID, ingest[0][1], "00f067aa0ba902b7", "Server"}, ingest[0], "the ingest span continues the caller's trace")
+	consumer := chQuery(t, fmt.Sprintf("SELECT SpanId, ParentSpanId, SpanKind FROM %s.otel_traces WHERE SpanName = 'events.checkout process'", db))
+	require.Len(t, consumer, 1)
+	assert.Equal(t, []string{consumer[0][0], ingest[0][1], "Consumer"}, consumer[0], "the consumer span is the ingest span's child")
 
 	rows := chQuery(t, fmt.Sprintf(
 		"SELECT DISTINCT TraceId, SpanId, LogAttributes['request.id'], ResourceAttributes['event.category'] FROM %s.otel_logs WHERE ServiceName = 'it-app'", db))
 	require.Len(t, rows, 1, "every record of the request carries the same trace context")
-	assert.Equal(t, []string{traceID, ingest[0][1], "it-req-1", "checkout"}, rows[0], "records carry the ingest span")
+	assert.Equal(t, []string{traceID, consumer[0][0], "it-req-1", "checkout"}, rows[0], "records carry the consumer span")
 
 	geo := chQuery(t, fmt.Sprintf("SELECT DISTINCT LogAttributes['geo.country.iso_code'], LogAttributes['geo.locality.name'], LogAttributes['geo.location.lat'] FROM %s.otel_logs WHERE ServiceName = 'it-app'", db))
 	assert.Equal(t, [][]string{{"GB", "London", "51.5142"}}, geo, "ipgeo enriched every event from its ip")
