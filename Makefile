@@ -44,7 +44,7 @@ COMPONENT_SOURCES := $(shell find receiver processor components -name '*.go' -no
 # Packages whose tests need the built binaries and the local stack.
 INTEGRATION_PKGS := ./test/integration/...
 
-.PHONY: build run test unit-test integration-test bench lint generate tools chdb geoip clean
+.PHONY: build run test unit-test integration-test bench lint generate tools chdb geoip k8s-configmaps clean
 
 ## build: the distribution (bin/otelcol-events) and the local-stack commands
 build: $(BIN)/otelcol-events $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack
@@ -95,6 +95,13 @@ generate: | $(MDATAGEN)
 	@for f in $$(find receiver processor components -name metadata.yaml 2>/dev/null); do \
 		echo "mdatagen $$f"; (cd $$(dirname $$f) && $(MDATAGEN) metadata.yaml); \
 	done
+
+## k8s-configmaps: regenerate deploy/kubernetes/configmaps.yaml from config/ (make test fails on drift)
+k8s-configmaps:
+	@{ echo "# Generated from config/agent.yaml and config/gateway.yaml by \`make k8s-configmaps\`; do not edit."; \
+	  echo "apiVersion: v1"; echo "kind: ConfigMap"; echo "metadata:"; echo "  name: otelcol-events-config"; \
+	  echo "  namespace: otelcol-events"; echo "data:"; \
+	  for f in agent gateway; do echo "  $$f.yaml: |"; sed -e 's/^/    /' -e 's/^ *$$//' config/$$f.yaml; done; } > deploy/kubernetes/configmaps.yaml
 
 ## chdb: fetch libchdb.so (ClickHouse as a library, ~178 MB) into the cache, once
 chdb: $(CHDB_LIB)

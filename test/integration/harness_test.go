@@ -337,9 +337,22 @@ func waitForCount(t testing.TB, query string, want int, timeout time.Duration) {
 // runBinary runs the collector binary with args and returns its output.
 func runBinary(t testing.TB, args ...string) (string, error) {
 	t.Helper()
+	return runBinaryEnv(t, nil, args...)
+}
+
+// runBinaryEnv is runBinary with exactly the given environment (plus PATH
+// and HOME), so a check sees only what a container would set.
+func runBinaryEnv(t testing.TB, env map[string]string, args ...string) (string, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(suite.binDir, stack.CollectorBinary), args...)
+	if env != nil {
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+		for k, v := range env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
