@@ -406,4 +406,3 @@ func containerPorts(ports map[string]int) []string {
 	sort.Strings(out)
 	return out
 }
-
