@@ -347,6 +347,31 @@ func BenchmarkLookup(b *testing.B) {
 			}
 		})
 	}
+	// The same misses through maxminddb-golang, decoding the full record
+	// into a struct as the contrib processor does: the miss's baseline.
+	for _, d := range dbs {
+		b.Run("mmdb_miss_baseline_full_decode/db="+d.name, func(b *testing.B) {
+			r, err := maxminddb.Open(d.path)
+			require.NoError(b, err)
+			defer r.Close()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				res := r.Lookup(d.addrs[i%len(d.addrs)])
+				var err error
+				if d.schema == schemaFlat {
+					var rec baselineFlat
+					err = res.Decode(&rec)
+				} else {
+					var rec baselineCity
+					err = res.Decode(&rec)
+				}
+				if err != nil || !res.Found() {
+					b.Fatal("not found", err)
+				}
+			}
+		})
+	}
 	b.Run("xdb", func(b *testing.B) {
 		path := filepath.Join(b.TempDir(), "bench.xdb")
 		rows := make([]geofixture.Region, 0, zipfDistinct)

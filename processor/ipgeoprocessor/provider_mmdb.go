@@ -175,7 +175,11 @@ func (p *mmdbProvider) lookup(addr netip.Addr, loc *location) (bool, error) {
 		return false, err
 	}
 	w := recordWalker{data: p.reader.Data(), loc: loc}
-	if _, err := w.walk(off, p.paths, 0, false); err != nil {
+	_, err = w.walk(off, p.paths, 0, false)
+	// The walk borrowed its strings from the mapping; answers outlive it
+	// (cache, reload), so they move to memory of their own, in one block.
+	loc.ownStrings()
+	if err != nil {
 		return false, err
 	}
 	return !loc.empty(), nil
@@ -348,7 +352,7 @@ func (w *recordWalker) readLeaf(it mmdb.Item, leaves []leaf) {
 					w.loc.setInt(l.field, i)
 				}
 			default:
-				w.loc.setString(l.field, string(raw)) // copied: answers outlive the mapping
+				w.loc.setString(l.field, borrowString(raw)) // owned by lookup before it returns
 			}
 		}
 	case mmdb.KindDouble, mmdb.KindFloat:
