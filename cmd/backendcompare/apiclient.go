@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// apiClient talks to one HTTP API of a backend (ClickHouse's HTTP
+// interface, Jaeger's query API, Elasticsearch) and turns transport and
+// status failures into messages that say what to fix.
+type apiClient struct {
+	// what names the API in errors: "ClickHouse", "Jaeger query", ...
+	what     string
+	base     *url.URL
+	username string
+	password string
+	header   http.Header
+	http     *http.Client
+	// recordDir, when set, receives the first response of every request
+	// kind, to refresh the adapters' test fixtures from real services.
+	recordDir string
+	recorded  sync.Map
+}
+
+// maxResponseBytes bounds what one answer may hold; a trace search over a
+// large window can be big, but never this big in a comparison run.
+const maxResponseBytes = 256 << 20
+
+func newAPIClient(ctx context.Context, what string, ep HTTPEndpoint, timeout time.Duration, recordDir string) (*apiClient, error) {
+	u, err := url.Parse(ep.Endpoint)
+	if err != nil {
+		return nil, fmt.Errorf("%s endpoint %q: %w", what, ep.Endpoint, err)
+	}
+	tlsCfg, err := ep.TLS.LoadTLSConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s TLS settings: %w", what, err)
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.TLSClientConfig = tlsCfg
+	return &apiClient{
+		what:      what,
+		base:      u,
+		username:  ep.Username,
+		password:  string(ep.Password),
+		header:    http.Header{},
+		http:      &http.Client{Timeout: timeout, Transport: transport},
+		recordDir: recordDir,
+	}, nil
+}
+
+// apiError is a non-2xx answer.
+type apiError struct {
+	what   string
+	status int
+	body   string
+}
+
+func (e *apiError) Error() string {
+	switch e.status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return fmt.Sprintf("%s refused the credentials (HTTP %d): %s — check username and password in the config", e.what, e.status, e.body)
+	default:
+		return fmt.Sprintf("%s answered HTTP %d: %s", e.what, e.status, e.body)
+	}
+}
+
+// do sends one request and returns the body of a 2xx answer. kind names
+// the request for recording ("count", "trace_by_id", ...).
+func (c *apiClient) do(ctx context.Context, kind, method, path string, query url.Values, body []byte, header http.Header) ([]byte, error) {
+	u := *c.base
+	u.Path = strings.TrimSuffix(u.Path, "/") + path
+	u.RawQuery = query.Encode()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if body != nil && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.username != "" && req.Header.Get("Authorization") == "" {
+		req.SetBasicAuth(c.username, c.password)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.transportError(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading the answer: %w", c.what, err)
+	}
+	if len(data) > maxResponseBytes {
+		return nil, fmt.Errorf("%s: answer larger than %d MiB", c.what, maxResponseBytes>>20)
+	}
+	c.record(kind, resp.StatusCode, data)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return data, &apiError{what: c.what, status: resp.StatusCode, body: firstLine(data)}
+	}
+	return data, nil
+}
+
+func (c *apiClient) transportError(err error) error {
+	var nerr net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("cannot reach %s at %s: connection refused (is it running, and is the endpoint right?)", c.what, c.base.Redacted())
+	case errors.As(err, &nerr) && nerr.Timeout():
+		return fmt.Errorf("%s at %s did not answer within %s", c.what, c.base.Redacted(), c.http.Timeout)
+	default:
+		return fmt.Errorf("cannot reach %s at %s: %w", c.what, c.base.Redacted(), err)
+	}
+}
+
+// record keeps the first answer of each kind and status under recordDir.
+func (c *apiClient) record(kind string, status int, data []byte) {
+	if c.recordDir == "" {
+		return
+	}
+	name := fmt.Sprintf("%s-%s-%d.json", strings.ReplaceAll(strings.ToLower(c.what), " ", "_"), kind, status)
+	if _, done := c.recorded.LoadOrStore(name, true); done {
+		return
+	}
+	if err := os.MkdirAll(c.recordDir, 0o755); err == nil {
+		_ = os.WriteFile(filepath.Join(c.recordDir, name), data, 0o644)
+	}
+}
+
+// firstLine shortens an error body to something fit for one message line.
+func firstLine(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	const limit = 300
+	if len(s) > limit {
+		s = s[:limit] + "…"
+	}
+	if s == "" {
+		s = "(empty body)"
+	}
+	return s
+}
