@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -116,7 +117,7 @@ func (c *apiClient) do(ctx context.Context, kind, method, path string, query url
 	}
 	c.record(kind, resp.StatusCode, data)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return data, &apiError{what: c.what, status: resp.StatusCode, body: firstLine(data)}
+		return data, &apiError{what: c.what, status: resp.StatusCode, body: errorSummary(data)}
 	}
 	return data, nil
 }
@@ -145,6 +146,21 @@ func (c *apiClient) record(kind string, status int, data []byte) {
 	if err := os.MkdirAll(c.recordDir, 0o755); err == nil {
 		_ = os.WriteFile(filepath.Join(c.recordDir, name), data, 0o644)
 	}
+}
+
+// errorSummary picks the reason out of an Elasticsearch-style JSON error
+// ({"error":{"type":..,"reason":..}}) and falls back to the first line.
+func errorSummary(body []byte) string {
+	var es struct {
+		Error struct {
+			Type   string `json:"type"`
+			Reason string `json:"reason"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &es) == nil && es.Error.Reason != "" {
+		return es.Error.Type + ": " + es.Error.Reason
+	}
+	return firstLine(body)
 }
 
 // firstLine shortens an error body to something fit for one message line.

@@ -133,8 +133,14 @@ func barChart(path, title, unit string, x []string, ss []series) error {
 		vals := make(plotter.Values, n)
 		for si, s := range ss {
 			c := si*len(x) + bi
-			categories[c] = name
-			if s.name != "" {
+			// The legend names the colours; a bar's own label only needs
+			// its series when there are several of each.
+			switch {
+			case s.name == "":
+				categories[c] = name
+			case len(x) > 1:
+				categories[c] = s.name
+			default:
 				categories[c] = s.name + "\n" + name
 			}
 			v := s.values[bi]

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLoadConfig(t *testing.T) {
+	t.Setenv("TEST_OUT_DIR", "/tmp/out")
+	t.Setenv("TEST_CLICKHOUSE_PASSWORD", "s3cret")
+	cfg, err := loadConfig(context.Background(), "testdata/config.yaml")
+	require.NoError(t, err)
+	require.NoError(t, cfg.Validate())
+
+	assert.Equal(t, "fixed-run", cfg.Run.RunID)
+	assert.Equal(t, "/tmp/out", cfg.Run.OutDir, "${env:...} is expanded")
+	assert.Equal(t, 30*time.Second, cfg.Run.IngestTimeout)
+	assert.Equal(t, 250*time.Millisecond, cfg.Run.PollInterval, "unset keys keep their defaults")
+	assert.Equal(t, uint64(7), cfg.Workload.Seed)
+	assert.Equal(t, 100, cfg.Workload.Traces)
+	assert.Equal(t, defaultWorkload().Services, cfg.Workload.Services)
+	assert.Equal(t, "team-a", string(cfg.Collector.Headers["x-tenant"]))
+
+	require.Len(t, cfg.Backends, 2)
+	ch := cfg.Backends[0].ClickHouse
+	assert.Equal(t, "s3cret", string(ch.Password))
+	assert.Equal(t, "default", ch.Username)
+	assert.Equal(t, "otel", ch.Database)
+	assert.Equal(t, "otel_traces", ch.TracesTable)
+	es := cfg.Backends[1].Jaeger.Elasticsearch
+	assert.Equal(t, "changeme", string(es.Password), "${env:NAME:-default}")
+	assert.Equal(t, "*jaeger-span-*", es.SpanIndices)
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	_, err := loadConfig(context.Background(), filepath.Join(t.TempDir(), "missing.yaml"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "missing.yaml")
+
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("workload:\n  traces: many\n"), 0o600))
+	_, err = loadConfig(context.Background(), bad)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "traces")
+}
+
+func validConfig() Config {
+	cfg := defaultConfig()
+	cfg.Collectors = []CollectorConfig{{Name: "c", MetricsURL: "http://127.0.0.1:8888/metrics"}}
+	cfg.Backends = []BackendConfig{{Name: "ch", Type: backendClickHouse, ClickHouse: ClickHouseConfig{HTTPEndpoint: HTTPEndpoint{Endpoint: "http://127.0.0.1:8123"}}}}
+	cfg.Backends[0].applyDefaults()
+	return cfg
+}
+
+func TestConfigValidate(t *testing.T) {
+	require.NoError(t, func() error { c := validConfig(); return c.Validate() }())
+	for name, tc := range map[string]struct {
+		mutate func(*Config)
+		want   string
+	}{
+		"no backends":          {func(c *Config) { c.Backends = nil }, "at least one backend"},
+		"unknown type":         {func(c *Config) { c.Backends[0].Type = "tempo" }, `type "tempo"`},
+		"duplicate backend":    {func(c *Config) { c.Backends = append(c.Backends, c.Backends[0]) }, "used twice"},
+		"bad endpoint":         {func(c *Config) { c.Backends[0].ClickHouse.Endpoint = "127.0.0.1:8123" }, "want an http:// or https:// URL"},
+		"unknown collector":    {func(c *Config) { c.Backends[0].Exporter = ExporterRef{Collector: "x", Name: "clickhouse"} }, `"x" is not in collectors`},
+		"zero traces":          {func(c *Config) { c.Workload.Traces = 0 }, "workload.traces"},
+		"negative rate":        {func(c *Config) { c.Workload.Rate = -1 }, "workload.rate"},
+		"error ratio":          {func(c *Config) { c.Workload.ErrorRatio = 1.5 }, "workload.error_ratio"},
+		"events need endpoint": {func(c *Config) { c.Workload.Events = 10 }, "collector.events_endpoint"},
+		"jaeger needs es": {func(c *Config) {
+			c.Backends[0] = BackendConfig{Name: "j", Type: backendJaeger, Jaeger: JaegerConfig{Query: HTTPEndpoint{Endpoint: "http://127.0.0.1:16686"}}}
+		}, "jaeger.elasticsearch.endpoint"},
+		"no timeout":   {func(c *Config) { c.Run.IngestTimeout = 0 }, "run.ingest_timeout"},
+		"zero repeats": {func(c *Config) { c.Queries.Repeat = 0 }, "queries.repeat"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := validConfig()
+			tc.mutate(&c)
+			err := c.Validate()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestClickHouseNamesAreChecked(t *testing.T) {
+	_, err := newClickHouseBackend(context.Background(), ClickHouseConfig{
+		HTTPEndpoint: HTTPEndpoint{Endpoint: "http://127.0.0.1:8123"},
+		Database:     "otel; DROP TABLE x", TracesTable: "otel_traces", LogsTable: "otel_logs",
+	}, time.Second, "")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "only letters, digits and _")
+}
