@@ -52,7 +52,7 @@ build: $(BIN)/otelcol-events $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local
 $(BIN)/otelcol-events: builder-config.yaml $(COMPONENT_SOURCES) | $(OCB)
 	$(OCB) --config builder-config.yaml
 	@mkdir -p $(BIN)
-	cp _build/otelcol-events $@
+	cp _build/otelcol-events $@.tmp && mv $@.tmp $@
 
 $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack: $(GO_SOURCES)
 	@mkdir -p $(BIN)

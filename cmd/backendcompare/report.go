@@ -288,7 +288,15 @@ func (r *Report) markdown(w io.Writer, charts []chartFile) {
 			if q == nil {
 				return "–"
 			}
-			return fmt.Sprintf("%d / %d of %d", q.Errors, q.WrongAnswers, q.Queries)
+			per := "spans"
+			if kind == querySearch {
+				per = "traces"
+			}
+			avg := 0.0
+			if q.Queries > 0 {
+				avg = float64(q.ExpectedResults) / float64(q.Queries)
+			}
+			return fmt.Sprintf("%d / %d of %d (%.1f %s per answer)", q.Errors, q.WrongAnswers, q.Queries, avg, per)
 		})
 	}
 	p("\n")

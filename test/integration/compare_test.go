@@ -1,0 +1,238 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// compareReport is the part of backendcompare's report.json these tests
+// read (the tool is a separate command; its types are not importable).
+type compareReport struct {
+	Complete bool     `json:"complete"`
+	Problems []string `json:"problems"`
+	Workload struct {
+		Spans int64 `json:"spans"`
+	} `json:"workload"`
+	Send struct {
+		SpansAccepted  int64 `json:"spans_accepted"`
+		EventsAccepted int64 `json:"events_accepted"`
+	} `json:"send"`
+	Backends []struct {
+		Name     string   `json:"name"`
+		Version  string   `json:"version"`
+		Complete bool     `json:"complete"`
+		Problems []string `json:"problems"`
+		Ingest   struct {
+			ExpectedSpans      int64    `json:"expected_spans"`
+			StoredSpans        int64    `json:"stored_spans"`
+			SecondsToQueryable *float64 `json:"seconds_to_queryable"`
+			SpansPerSecond     *float64 `json:"spans_per_second"`
+			ExpectedEvents     *int64   `json:"expected_events"`
+			StoredEvents       *int64   `json:"stored_events"`
+		} `json:"ingest"`
+		Writes *struct {
+			SentSpans   *float64 `json:"sent_spans"`
+			FailedSpans *float64 `json:"failed_spans"`
+		} `json:"writes"`
+		Storage *struct {
+			BytesPerSpan *float64 `json:"bytes_per_span"`
+		} `json:"storage"`
+		Queries map[string]struct {
+			Queries         int      `json:"queries"`
+			Errors          int      `json:"errors"`
+			WrongAnswers    int      `json:"wrong_answers"`
+			ExpectedResults int      `json:"expected_results"`
+			P50Ms           *float64 `json:"p50_ms"`
+			P99Ms           *float64 `json:"p99_ms"`
+		} `json:"queries"`
+	} `json:"backends"`
+	Collectors []struct {
+		Name         string   `json:"name"`
+		CPUSeconds   *float64 `json:"cpu_seconds"`
+		PeakRSSBytes *float64 `json:"peak_rss_bytes"`
+	} `json:"collectors"`
+}
+
+// runCompare runs bin/backendcompare with deploy/local/compare.yaml and the
+// environment that points it at this test's stack.
+func runCompare(t *testing.T, env map[string]string, args ...string) (int, string, compareReport) {
+	t.Helper()
+	bin := filepath.Join(suite.binDir, "backendcompare")
+	_, err := os.Stat(bin)
+	require.NoError(t, err, "run `make build` first: it builds bin/backendcompare")
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-config", filepath.Join(suite.repoRoot, "deploy", "local", "compare.yaml"), "-out", out}, args...)...)
+	cmd.Env = os.Environ()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	output, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else {
+		require.NoError(t, err, string(output))
+	}
+	var r compareReport
+	data, err := os.ReadFile(filepath.Join(out, "report.json"))
+	require.NoError(t, err, "report.json is written whatever happened:\n%s", output)
+	require.NoError(t, json.Unmarshal(data, &r))
+	if code == 0 {
+		for _, chart := range []string{"ingest_time_to_queryable.png", "storage_bytes_per_span.png", "query_trace_by_id.png", "query_search.png", "collector_cpu_seconds.png"} {
+			_, err := os.Stat(filepath.Join(out, "charts", chart))
+			assert.NoError(t, err, chart)
+		}
+		md, err := os.ReadFile(filepath.Join(out, "report.md"))
+		require.NoError(t, err)
+		assert.Contains(t, string(md), "Status: complete")
+	}
+	return code, string(output), r
+}
+
+// The comparison against the local stack's real ClickHouse, through the
+// all-in-one collector (OTLP -> Kafka -> ClickHouse): every figure present
+// and every query answered right.
+func TestBackendCompareOnLocalStack(t *testing.T) {
+	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
+	db := newDatabase(t)
+	col := startCollector(t, "collector", "local.yaml", map[string]string{
+		"KAFKA_BROKERS":       kafka.Addr,
+		"CLICKHOUSE_ENDPOINT": suite.ch.TCPEndpoint(),
+		"CLICKHOUSE_DATABASE": db,
+	})
+	env := map[string]string{
+		"COMPARE_OTLP_ENDPOINT":       "http://" + col.Endpoints.OTLPHTTP,
+		"COMPARE_EVENTS_ENDPOINT":     "http://" + col.Endpoints.Events,
+		"COMPARE_COLLECTOR_METRICS":   "http://" + col.Endpoints.Metrics + "/metrics",
+		"COMPARE_CLICKHOUSE_HTTP":     "http://" + suite.ch.HTTPAddr(),
+		"COMPARE_CLICKHOUSE_DATABASE": db,
+	}
+	code, output, r := runCompare(t, env, "-traces", "300", "-events", "200", "-queries", "10", "-ingest-timeout", "90s")
+	require.Equal(t, 0, code, output)
+	require.True(t, r.Complete, output)
+	require.Len(t, r.Backends, 1)
+	b := r.Backends[0]
+	assert.True(t, strings.HasPrefix(b.Version, "ClickHouse 26."), b.Version)
+	assert.Equal(t, r.Workload.Spans, r.Send.SpansAccepted)
+	assert.Equal(t, r.Send.SpansAccepted, b.Ingest.ExpectedSpans)
+	assert.Equal(t, b.Ingest.ExpectedSpans, b.Ingest.StoredSpans)
+	require.NotNil(t, b.Ingest.SecondsToQueryable)
+	assert.Positive(t, *b.Ingest.SpansPerSecond)
+	require.NotNil(t, b.Ingest.StoredEvents)
+	assert.Equal(t, int64(200), *b.Ingest.StoredEvents)
+	assert.Equal(t, *b.Ingest.ExpectedEvents, *b.Ingest.StoredEvents)
+
+	// Exporter figures come from the collector's own metrics: at least the
+	// workload (plus the collector's own ingest and consumer spans).
+	require.NotNil(t, b.Writes)
+	require.NotNil(t, b.Writes.SentSpans)
+	assert.GreaterOrEqual(t, *b.Writes.SentSpans, float64(r.Send.SpansAccepted))
+	assert.Zero(t, *b.Writes.FailedSpans)
+
+	require.NotNil(t, b.Storage)
+	require.NotNil(t, b.Storage.BytesPerSpan)
+	assert.Greater(t, *b.Storage.BytesPerSpan, 10.0)
+	assert.Less(t, *b.Storage.BytesPerSpan, 5000.0)
+
+	for _, kind := range []string{"trace_by_id", "search"} {
+		q := b.Queries[kind]
+		assert.Equal(t, 10, q.Queries, kind)
+		assert.Zero(t, q.Errors, kind)
+		assert.Zero(t, q.WrongAnswers, kind)
+		assert.Positive(t, q.ExpectedResults, "%s: the plan asks for data that exists", kind)
+		require.NotNil(t, q.P50Ms, kind)
+		assert.GreaterOrEqual(t, *q.P99Ms, *q.P50Ms)
+	}
+	require.Len(t, r.Collectors, 1)
+	assert.Positive(t, *r.Collectors[0].CPUSeconds)
+	assert.Positive(t, *r.Collectors[0].PeakRSSBytes)
+}
+
+// Failures end the run with a clear message, exit 1 and a report marked
+// incomplete.
+func TestBackendCompareFailures(t *testing.T) {
+	// A collector that acknowledges spans and drops them.
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer sink.Close()
+	// A ClickHouse database with the exporter's tables but nothing from the
+	// sink will ever arrive.
+	db := newDatabase(t)
+	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
+	col := startCollector(t, "collector", "local.yaml", map[string]string{
+		"KAFKA_BROKERS":       kafka.Addr,
+		"CLICKHOUSE_ENDPOINT": suite.ch.TCPEndpoint(),
+		"CLICKHOUSE_DATABASE": db,
+	})
+	base := map[string]string{
+		"COMPARE_OTLP_ENDPOINT":       "http://" + col.Endpoints.OTLPHTTP,
+		"COMPARE_EVENTS_ENDPOINT":     "http://" + col.Endpoints.Events,
+		"COMPARE_COLLECTOR_METRICS":   "http://" + col.Endpoints.Metrics + "/metrics",
+		"COMPARE_CLICKHOUSE_HTTP":     "http://" + suite.ch.HTTPAddr(),
+		"COMPARE_CLICKHOUSE_DATABASE": db,
+	}
+	with := func(k, v string) map[string]string {
+		env := map[string]string{}
+		for key, val := range base {
+			env[key] = val
+		}
+		env[k] = v
+		return env
+	}
+	small := []string{"-traces", "20", "-events", "0", "-queries", "2", "-ingest-timeout", "3s"}
+
+	t.Run("collector drops data", func(t *testing.T) {
+		code, output, r := runCompare(t, with("COMPARE_OTLP_ENDPOINT", sink.URL), small...)
+		assert.Equal(t, 1, code, output)
+		assert.False(t, r.Complete)
+		assert.Contains(t, output, "INCOMPLETE")
+		assert.Contains(t, output, "holds 0 of")
+		require.Len(t, r.Backends, 1)
+		assert.Nil(t, r.Backends[0].Ingest.SecondsToQueryable)
+	})
+	t.Run("wrong credentials", func(t *testing.T) {
+		code, output, r := runCompare(t, with("CLICKHOUSE_USERNAME", "nobody"), small...)
+		assert.Equal(t, 1, code, output)
+		assert.False(t, r.Complete)
+		assert.Contains(t, output, "ClickHouse refused the credentials (HTTP 403)")
+		assert.Contains(t, output, "AUTHENTICATION_FAILED")
+	})
+	t.Run("unreachable backend", func(t *testing.T) {
+		code, output, _ := runCompare(t, with("COMPARE_CLICKHOUSE_HTTP", "http://"+addr(freePort(t))), small...)
+		assert.Equal(t, 1, code, output)
+		assert.Contains(t, output, "cannot reach ClickHouse at http://127.0.0.1:")
+	})
+	t.Run("no such database", func(t *testing.T) {
+		code, output, _ := runCompare(t, with("COMPARE_CLICKHOUSE_DATABASE", "no_such_db"), small...)
+		assert.Equal(t, 1, code, output)
+		assert.Contains(t, output, "Database no_such_db does not exist")
+	})
+	t.Run("no trace tables", func(t *testing.T) {
+		empty := newDatabase(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, err := suite.ch.Query(ctx, "CREATE DATABASE "+empty)
+		require.NoError(t, err)
+		code, output, _ := runCompare(t, with("COMPARE_CLICKHOUSE_DATABASE", empty), small...)
+		assert.Equal(t, 1, code, output)
+		assert.Contains(t, output, "ClickHouse has no table "+empty+".otel_traces")
+	})
+}
