@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -235,4 +236,39 @@ func TestBackendCompareFailures(t *testing.T) {
 		assert.Equal(t, 1, code, output)
 		assert.Contains(t, output, "ClickHouse has no table "+empty+".otel_traces")
 	})
+}
+
+// `make compare` in miniature: local-stack starts ClickHouse, Kafka and the
+// collector, runs backendcompare with -exec, stops everything (cleanly:
+// no service reported as failed) and exits with the tool's status.
+func TestLocalStackExecRunsBackendCompare(t *testing.T) {
+	ports := map[string]int{}
+	for _, name := range []string{"clickhouse-tcp-port", "clickhouse-http-port", "kafka-port", "otlp-grpc-port", "otlp-http-port", "events-port", "health-port", "metrics-port"} {
+		ports[name] = freePort(t)
+	}
+	args := []string{"-bin-dir", suite.binDir, "-data-dir", t.TempDir(), "-geoip-dir", filepath.Dir(suite.geoIPv4)}
+	for name, port := range ports {
+		args = append(args, "-"+name, fmt.Sprint(port))
+	}
+	out := t.TempDir()
+	args = append(args, "-exec", filepath.Join(suite.binDir, "backendcompare")+
+		" -config deploy/local/compare.yaml -traces 100 -events 50 -queries 3 -ingest-timeout 90s -out "+out)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(suite.binDir, "local-stack"), args...)
+	cmd.Dir = suite.repoRoot
+	cmd.Env = append(os.Environ(),
+		fmt.Sprintf("COMPARE_OTLP_ENDPOINT=http://127.0.0.1:%d", ports["otlp-http-port"]),
+		fmt.Sprintf("COMPARE_EVENTS_ENDPOINT=http://127.0.0.1:%d", ports["events-port"]),
+		fmt.Sprintf("COMPARE_COLLECTOR_METRICS=http://127.0.0.1:%d/metrics", ports["metrics-port"]),
+		fmt.Sprintf("COMPARE_CLICKHOUSE_HTTP=http://127.0.0.1:%d", ports["clickhouse-http-port"]),
+	)
+	output, err := cmd.CombinedOutput()
+	require.NoError(t, err, string(output))
+	text := string(output)
+	assert.Contains(t, text, "complete in")
+	assert.NotContains(t, text, "exit status", "every service stopped cleanly")
+	_, err = os.Stat(filepath.Join(out, "report.md"))
+	assert.NoError(t, err)
 }

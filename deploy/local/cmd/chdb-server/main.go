@@ -143,20 +143,21 @@ func run(lib, dataDir, host string, tcpPort, httpPort int, readyTimeout time.Dur
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return shutdown(ctx, httpAddr, served)
+	return shutdown(ctx, httpAddr)
 }
 
 // shutdown stops the server without losing what it accepted. New native
-// connections are refused, and queries in flight (inserts) are waited for.
-// Then, with no client connected, the serving query is cancelled and
-// clickhouse-local shuts down normally. clickhouse-local, however, exits
-// the process abruptly when the serving query ends while a client is still
-// connected; so if one is (a collector that is still running), the data is
-// made durable (parts are written by the inserts themselves; the logs are
-// flushed) and the process exits by itself, which closes the connections.
-// MergeTree tables are safe to stop at that point: parts are immutable, and
-// an interrupted background merge is redone.
-func shutdown(ctx context.Context, httpAddr string, served <-chan error) error {
+// connections are refused, queries in flight (inserts) are waited for, and
+// the system logs ClickHouse buffers are flushed. Then the process exits by
+// itself, which closes any connection left.
+//
+// Why not cancel the serving query and let clickhouse-local shut down on
+// its own: once a native client (a collector) has been connected, even if
+// it is gone again, clickhouse-local ends the process abruptly with status
+// 1 when the serving query ends, which reads as a crash. Exiting ourselves
+// after the flush is as safe: inserted parts are already written and
+// immutable, and an interrupted background merge is redone at the next start.
+func shutdown(ctx context.Context, httpAddr string) error {
 	query := func(q string) (string, error) { return stack.ClickHouseQuery(ctx, httpAddr, q) }
 	if _, err := query("SYSTEM STOP LISTEN TCP"); err != nil {
 		return fmt.Errorf("stop: close the native listener: %w", err)
@@ -176,28 +177,10 @@ func shutdown(ctx context.Context, httpAddr string, served <-chan error) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	conns, err := query("SELECT value FROM system.metrics WHERE metric = 'TCPConnection'")
-	if err != nil {
-		return fmt.Errorf("stop: %w", err)
-	}
-	if c := strings.TrimSpace(conns); c != "" && c != "0" {
-		if _, err := query("SYSTEM FLUSH LOGS"); err != nil {
-			return fmt.Errorf("stop: flush: %w", err)
-		}
-		fmt.Printf("chdb-server: stopped (%s client connection(s) closed by exiting)\n", c)
-		return nil
-	}
-	if _, err := query("KILL QUERY WHERE query_id = '" + serveQueryID + "' SYNC"); err != nil {
-		return fmt.Errorf("stop: cancel serving query: %w", err)
-	}
-	select {
-	case err := <-served:
-		// A cancelled serving query is the normal way to stop.
-		if err != nil && !strings.Contains(err.Error(), "QUERY_WAS_CANCELLED") {
-			return fmt.Errorf("stop: %w", err)
-		}
-	case <-ctx.Done():
-		return errors.New("stop: ClickHouse did not shut down within 30s")
+	// clickhouse-local has no async insert queue (inserts are synchronous);
+	// the system logs are what it still buffers.
+	if _, err := query("SYSTEM FLUSH LOGS"); err != nil {
+		return fmt.Errorf("stop: flush logs: %w", err)
 	}
 	fmt.Println("chdb-server: stopped")
 	return nil
