@@ -130,7 +130,7 @@ func TestJaegerCountSpans(t *testing.T) {
 
 func TestJaegerStorage(t *testing.T) {
 	b, _, ef := newTestJaeger(t, nil, map[string]fixtureRoute{
-		"POST /*jaeger-span-*,*jaeger-service-*/_refresh":          {200, esFixture("refresh.json")},
+		"POST /*jaeger-span-*,*jaeger-service-*/_refresh":         {200, esFixture("refresh.json")},
 		"GET /*jaeger-span-*,*jaeger-service-*/_stats/store,docs": {200, esFixture("stats.json")},
 	})
 	st, err := b.Storage(context.Background())

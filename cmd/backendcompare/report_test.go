@@ -16,9 +16,9 @@ func twoBackendReport() *Report {
 	return &Report{
 		Tool: "backendcompare", Complete: false, RunID: "bc-1-test",
 		StartedAt: start, FinishedAt: start.Add(42 * time.Second),
-		Problems:  []string{"example problem"},
-		Workload:  WorkloadReport{Config: defaultWorkload(), Traces: 2000, Spans: 12000, ErrorSpans: 240, Requests: 40},
-		Send:      SendReport{Seconds: 1.5, SpansSent: 12000, SpansAccepted: 12000, SpansPerSecond: 8000},
+		Problems: []string{"example problem"},
+		Workload: WorkloadReport{Config: defaultWorkload(), Traces: 2000, Spans: 12000, ErrorSpans: 240, Requests: 40},
+		Send:     SendReport{Seconds: 1.5, SpansSent: 12000, SpansAccepted: 12000, SpansPerSecond: 8000},
 		Backends: []*BackendReport{
 			{
 				Name: "clickhouse", Type: backendClickHouse, Version: "ClickHouse 26.7.2.1", Complete: true,
