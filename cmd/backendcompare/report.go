@@ -254,6 +254,7 @@ func (r *Report) markdown(w io.Writer, charts []chartFile) {
 			}
 			return fmtInt(b.Ingest.StoredEvents) + " / " + fmtInt(b.Ingest.ExpectedEvents)
 		})
+		row("events time to queryable (s)", func(b *BackendReport) string { return fmtFloat(b.Ingest.EventsSecondsToQueryable, "%.2f") })
 	}
 	row("exporter sent / failed spans", func(b *BackendReport) string {
 		if b.Writes == nil {
