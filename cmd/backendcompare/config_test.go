@@ -97,3 +97,38 @@ func TestClickHouseNamesAreChecked(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "only letters, digits and _")
 }
+
+// The shipped comparison configs load and validate, and point the write
+// figures at exporters the collector configs really have.
+func TestShippedConfigsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		file      string
+		backends  []string
+		exporters []string
+		configs   []string
+	}{
+		{"../../deploy/local/compare.yaml", []string{"clickhouse"}, []string{"clickhouse"}, []string{"../../config/local.yaml"}},
+		{"../../deploy/compose/compare.yaml", []string{"clickhouse", "jaeger-elasticsearch"}, []string{"clickhouse", "otlp_grpc/jaeger"}, []string{"../../config/gateway.yaml"}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			t.Setenv("CLICKHOUSE_PASSWORD", "x")
+			cfg, err := loadConfig(context.Background(), tc.file)
+			require.NoError(t, err)
+			require.NoError(t, cfg.Validate())
+			var names, exporters []string
+			for _, b := range cfg.Backends {
+				names = append(names, b.Name)
+				exporters = append(exporters, b.Exporter.Name)
+			}
+			assert.Equal(t, tc.backends, names)
+			assert.Equal(t, tc.exporters, exporters)
+			for _, c := range tc.configs {
+				collectorConfig, err := os.ReadFile(c)
+				require.NoError(t, err)
+				for _, e := range tc.exporters {
+					assert.Contains(t, string(collectorConfig), "\n  "+e+":", "%s defines exporter %s", c, e)
+				}
+			}
+		})
+	}
+}
