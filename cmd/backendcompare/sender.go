@@ -62,12 +62,20 @@ func (s *sender) problem(msg string) {
 	}
 }
 
-// pacer spreads requests so that spans leave at the target rate.
+// pacer spreads requests so that spans leave at the target rate: the
+// request carrying spans n..n+k may leave at start + n/rate.
 type pacer struct {
 	rate  float64
 	start time.Time
 	mu    sync.Mutex
 	spans int64
+	// sleep waits d or until ctx ends; replaced in tests.
+	sleep func(ctx context.Context, d time.Duration) error
+	now   func() time.Time
+}
+
+func newPacer(rate float64) *pacer {
+	return &pacer{rate: rate, start: time.Now(), sleep: sleepContext, now: time.Now}
 }
 
 func (p *pacer) wait(ctx context.Context, spans int) error {
@@ -78,23 +86,28 @@ func (p *pacer) wait(ctx context.Context, spans int) error {
 	due := p.start.Add(time.Duration(float64(p.spans) / p.rate * float64(time.Second)))
 	p.spans += int64(spans)
 	p.mu.Unlock()
-	if d := time.Until(due); d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
+	if d := due.Sub(p.now()); d > 0 {
+		return p.sleep(ctx, d)
 	}
-	return nil
+	return ctx.Err()
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // sendTraces sends every request of the workload with cfg.Concurrency
 // workers and returns when all are answered or ctx ends.
 func (s *sender) sendTraces(ctx context.Context, w *workload) error {
 	jobs := make(chan int)
-	p := &pacer{rate: w.cfg.Rate, start: time.Now()}
+	p := newPacer(w.cfg.Rate)
 	var wg sync.WaitGroup
 	for range w.cfg.Concurrency {
 		wg.Add(1)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"math/rand/v2"
 	"net/netip"
 	"testing"
@@ -189,4 +190,24 @@ func TestZipfIndexIsSkewedAndInRange(t *testing.T) {
 		tail += counts[len(counts)-50+i]
 	}
 	assert.Greater(t, head, 10*tail, "the first addresses are drawn far more often than the last")
+}
+
+func TestPacerSpreadsSpansAtTheRate(t *testing.T) {
+	start := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	var slept []time.Duration
+	p := &pacer{rate: 1000, start: start, now: func() time.Time { return start }, sleep: func(_ context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		return nil
+	}}
+	for range 4 {
+		require.NoError(t, p.wait(context.Background(), 100))
+	}
+	// 100 spans at 1000/s: each request leaves 100 ms after the previous.
+	assert.Equal(t, []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 300 * time.Millisecond}, slept)
+
+	unlimited := newPacer(0)
+	require.NoError(t, unlimited.wait(context.Background(), 1e6), "rate 0 never waits")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.Error(t, unlimited.wait(ctx, 1))
 }
