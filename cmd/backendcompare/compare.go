@@ -68,7 +68,14 @@ func runComparison(ctx context.Context, cfg Config, out io.Writer, tty bool) *Re
 	sendStart := time.Now()
 	c.sendWorkload(ctx)
 	sendEnd := time.Now()
-	c.waitForBackends(ctx, sendStart, sendEnd)
+	if c.report.Send.SpansAccepted > 0 {
+		c.waitForBackends(ctx, sendStart, sendEnd)
+	} else {
+		c.problem("the collector accepted no spans: nothing to wait for or query")
+		for i := range c.live {
+			backendProblem(c.out, c.report.Backends[i], "not measured: the collector accepted no spans")
+		}
+	}
 
 	stopSamplers()
 	pollers.Wait()
@@ -397,10 +404,11 @@ func (c *comparison) plan() queryPlan {
 	traces, _, _ := c.work.snapshot()
 	rng := rand.New(rand.NewPCG(c.cfg.Workload.Seed, 0x9E4E5))
 	var p queryPlan
-	// Only traces that were generated (a cancelled run may stop early).
+	// Only traces the collector accepted: a cancelled or refused request
+	// never reached the backends.
 	var sent []int
 	for i, t := range traces {
-		if t.spans > 0 {
+		if t.accepted {
 			sent = append(sent, i)
 		}
 	}

@@ -150,10 +150,16 @@ func (q *QueryReport) latencySummary(durations []time.Duration) {
 	q.MaxMs = ptr(ms[len(ms)-1])
 }
 
-// write saves report.json, report.md and the charts into dir.
+// write saves the charts, report.json and report.md into dir. A chart that
+// cannot be drawn makes the report incomplete, and both files say so.
 func (r *Report) write(dir string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
 		return err
+	}
+	charts, chartErr := writeCharts(r, filepath.Join(dir, "charts"))
+	if chartErr != nil {
+		r.Problems = append(r.Problems, chartErr.Error())
+		r.Complete = false
 	}
 	js, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
@@ -162,7 +168,6 @@ func (r *Report) write(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "report.json"), append(js, '\n'), 0o644); err != nil {
 		return err
 	}
-	charts, chartErr := writeCharts(r, filepath.Join(dir, "charts"))
 	f, err := os.Create(filepath.Join(dir, "report.md"))
 	if err != nil {
 		return err

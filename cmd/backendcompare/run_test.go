@@ -195,6 +195,8 @@ backends:
 	assert.Zero(t, r.Send.SpansAccepted)
 	assert.Equal(t, r.Workload.Spans, r.Send.SpansRejected)
 	assert.Contains(t, strings.Join(r.Problems, "\n"), "collector refused traces: HTTP 400 memory limiter refused the data")
+	assert.Contains(t, r.Problems, "the collector accepted no spans: nothing to wait for or query")
+	assert.Contains(t, r.Backends[0].Problems, "not measured: the collector accepted no spans")
 }
 
 func TestProgressOnTerminalRedraws(t *testing.T) {

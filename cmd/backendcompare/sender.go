@@ -126,7 +126,9 @@ func (s *sender) sendTraces(ctx context.Context, w *workload) error {
 					continue
 				}
 				s.spansSent.Add(int64(spans))
-				s.postTraces(ctx, body, spans)
+				if s.postTraces(ctx, body, spans) {
+					w.markAccepted(k)
+				}
 				s.requestsDone.Add(1)
 			}
 		}()
@@ -154,7 +156,9 @@ func retryable(status int) bool {
 
 const maxAttempts = 6
 
-func (s *sender) postTraces(ctx context.Context, body []byte, spans int) {
+// postTraces sends one request, retrying what the OTLP spec says to retry,
+// and reports whether the collector accepted every span of it.
+func (s *sender) postTraces(ctx context.Context, body []byte, spans int) bool {
 	url := strings.TrimSuffix(s.cfg.OTLPEndpoint, "/") + "/v1/traces"
 	backoff := 100 * time.Millisecond
 	for attempt := 1; ; attempt++ {
@@ -173,12 +177,12 @@ func (s *sender) postTraces(ctx context.Context, body []byte, spans int) {
 			}
 			s.spansAccepted.Add(int64(spans) - rejected)
 			s.spansRejected.Add(rejected)
-			return
+			return rejected == 0
 		case err == nil && !retryable(status):
 			s.problem(fmt.Sprintf("collector refused traces: HTTP %d %s", status, firstLine(respBody)))
 			s.spansRejected.Add(int64(spans))
 			s.requestsFailed.Add(1)
-			return
+			return false
 		}
 		if attempt == maxAttempts || ctx.Err() != nil {
 			if err != nil {
@@ -188,7 +192,7 @@ func (s *sender) postTraces(ctx context.Context, body []byte, spans int) {
 			}
 			s.spansRejected.Add(int64(spans))
 			s.requestsFailed.Add(1)
-			return
+			return false
 		}
 		wait := max(backoff, retryAfter)
 		select {

@@ -139,6 +139,9 @@ type generatedTrace struct {
 	id         pcommon.TraceID
 	start, end time.Time
 	spans      int
+	// accepted: the collector took the whole request carrying this trace,
+	// so the backends must hold it and queries may ask for it.
+	accepted bool
 }
 
 type searchKey struct{ service, tier string }
@@ -400,6 +403,17 @@ func putUint64(b []byte, v uint64) {
 	}
 }
 
+// markAccepted records that request k reached the collector whole.
+func (w *workload) markAccepted(k int) {
+	first := k * w.cfg.TracesPerRequest
+	last := min(first+w.cfg.TracesPerRequest, w.cfg.Traces)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i := first; i < last; i++ {
+		w.traces[i].accepted = true
+	}
+}
+
 // snapshot returns what was generated so far (after sending: everything).
 func (w *workload) snapshot() (traces []generatedTrace, spans, errored int64) {
 	w.mu.Lock()
@@ -407,15 +421,15 @@ func (w *workload) snapshot() (traces []generatedTrace, spans, errored int64) {
 	return w.traces, w.spans, w.errored
 }
 
-// expectedSearch counts the distinct traces with a span of service and tier
-// starting in [fromMicros, toMicros].
+// expectedSearch counts the distinct accepted traces with a span of service
+// and tier starting in [fromMicros, toMicros].
 func (w *workload) expectedSearch(service, tier string, fromMicros, toMicros int64) int {
 	w.mu.Lock()
+	defer w.mu.Unlock()
 	hits := w.hits[searchKey{service, tier}]
-	w.mu.Unlock()
 	seen := map[int32]struct{}{}
 	for _, h := range hits {
-		if h.startMicros >= fromMicros && h.startMicros <= toMicros {
+		if h.startMicros >= fromMicros && h.startMicros <= toMicros && w.traces[h.trace].accepted {
 			seen[h.trace] = struct{}{}
 		}
 	}
