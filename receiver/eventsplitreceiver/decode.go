@@ -308,9 +308,9 @@ func (d *decoder) parseEvent(st *decodeState, v *eventView) error {
 		seen |= field
 		switch field {
 		case fieldID:
-			err = d.parseIDField(s, v)
+			v.id, v.hasID, err = parseStringField(s, v, reasonInvalidID, "id must be a string")
 		case fieldName:
-			err = d.parseNameField(s, v)
+			v.name, v.hasName, err = parseStringField(s, v, reasonInvalidName, "name must be a string")
 		case fieldTimestamp:
 			err = d.parseTimestampField(s, v)
 		case fieldIP:
@@ -341,32 +341,17 @@ func (st *decodeState) decoded(sp span) []byte {
 	return st.appendDecoded(sp)
 }
 
-func (d *decoder) parseIDField(s *scanner, v *eventView) error {
+// parseStringField reads a field that must be a JSON string (id, name). A
+// value of another type rejects the event (why) and is skipped, so the
+// rest of the upload still parses.
+func parseStringField(s *scanner, v *eventView, why reason, msg string) (span, bool, error) {
 	if s.peek() != '"' {
-		v.reject(reasonInvalidID, "id must be a string")
+		v.reject(why, msg)
 		_, err := s.skipValue()
-		return err
+		return span{}, false, err
 	}
 	sp, err := s.readString()
-	if err != nil {
-		return err
-	}
-	v.id, v.hasID = sp, true
-	return nil
-}
-
-func (d *decoder) parseNameField(s *scanner, v *eventView) error {
-	if s.peek() != '"' {
-		v.reject(reasonInvalidName, "name must be a string")
-		_, err := s.skipValue()
-		return err
-	}
-	sp, err := s.readString()
-	if err != nil {
-		return err
-	}
-	v.name, v.hasName = sp, true
-	return nil
+	return sp, err == nil, err
 }
 
 func (d *decoder) parseTimestampField(s *scanner, v *eventView) error {
