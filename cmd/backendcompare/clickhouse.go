@@ -141,7 +141,7 @@ func (c *clickHouseBackend) TraceByID(ctx context.Context, id pcommon.TraceID, _
 SELECT * FROM `+"`%[2]s`"+`
 WHERE TraceId = {trace:String} AND Timestamp >= trace_start AND Timestamp <= trace_end
 FORMAT JSONEachRow`, c.idsTs, c.traces)
-	out, err := c.query(ctx, "trace_by_id", sql, map[string]string{"trace": traceIDHex(id)})
+	out, err := c.query(ctx, "trace_by_id", sql, map[string]string{"trace": id.String()})
 	if err != nil {
 		return 0, err
 	}
@@ -209,5 +209,3 @@ func countDistinctTraceIDs(jsonEachRow []byte) (int, error) {
 	}
 	return len(seen), sc.Err()
 }
-
-func traceIDHex(id pcommon.TraceID) string { return id.String() }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
 	"sync"
 	"time"
 )
@@ -143,13 +142,8 @@ func (c *collectorSampler) perLabel(name, label string) map[string]float64 {
 		}
 	}
 	c.mu.Unlock()
-	keys := make([]string, 0, len(values))
-	for v := range values {
-		keys = append(keys, v)
-	}
-	sort.Strings(keys)
 	out := map[string]float64{}
-	for _, v := range keys {
+	for v := range values {
 		d, _ := c.delta(name, map[string]string{label: v})
 		out[v] = d
 	}

@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -180,10 +181,10 @@ func (c *comparison) waitForBackends(ctx context.Context, sendStart, sendEnd tim
 	expectedEvents := c.report.Send.EventsAccepted
 	deadline := sendEnd.Add(c.cfg.Run.IngestTimeout)
 	type state struct {
-		spans, events       int64
-		spansAt, eventsAt   time.Time
-		lastErr             error
-		wantEvents, hasData bool
+		spans, events     int64
+		spansAt, eventsAt time.Time
+		lastErr           error
+		wantEvents        bool
 	}
 	states := map[int]*state{}
 	var mu sync.Mutex
@@ -212,7 +213,7 @@ func (c *comparison) waitForBackends(ctx context.Context, sendStart, sendEnd tim
 		mu.Lock()
 		defer mu.Unlock()
 		var parts []string
-		for _, i := range sortedIndexes(c.live) {
+		for _, i := range slices.Sorted(maps.Keys(c.live)) {
 			part := fmt.Sprintf("%s %d spans", c.report.Backends[i].Name, states[i].spans)
 			if states[i].wantEvents {
 				part += fmt.Sprintf(" %d/%d events", states[i].events, expectedEvents)
@@ -311,15 +312,6 @@ func (c *comparison) waitForBackends(ctx context.Context, sendStart, sendEnd tim
 	}
 }
 
-func sortedIndexes[V any](m map[int]V) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
-	return keys
-}
-
 func (c *comparison) storage(ctx context.Context, when string) map[int]storageStats {
 	out := map[int]storageStats{}
 	for i, b := range c.live {
@@ -354,8 +346,10 @@ func (c *comparison) storageFigures(before, after map[int]storageStats) {
 }
 
 func (c *comparison) collectorFigures() {
+	reports := map[string]CollectorReport{}
 	for _, col := range c.cfg.Collectors {
 		r := c.samplers[col.Name].report()
+		reports[col.Name] = r
 		c.report.Collectors = append(c.report.Collectors, r)
 		if r.Scrapes == 0 {
 			c.problem(fmt.Sprintf("collector %s: no metrics could be read from %s", col.Name, col.MetricsURL))
@@ -370,7 +364,7 @@ func (c *comparison) collectorFigures() {
 		wr := &WritesReport{Collector: bc.Exporter.Collector, Exporter: bc.Exporter.Name}
 		if v, ok := s.delta(metricExporterSent, labels); ok {
 			wr.SentSpans = ptr(v)
-		} else if s.report().Scrapes > 0 {
+		} else if reports[bc.Exporter.Collector].Scrapes > 0 {
 			c.report.Backends[i].Notes = append(c.report.Backends[i].Notes,
 				fmt.Sprintf("collector %s has no %s for exporter %q: check the exporter name", bc.Exporter.Collector, metricExporterSent, bc.Exporter.Name))
 		}
@@ -491,7 +485,7 @@ func (c *comparison) runQueries(ctx context.Context) {
 			querySearch:    {rep: &QueryReport{Description: "traces of a service in a time window with customer.tier = value, fetched whole"}},
 		}
 	}
-	order := sortedIndexes(ready)
+	order := slices.Sorted(maps.Keys(ready))
 	total := int64(len(p.traces) + len(p.searches))
 	var doneCount int64
 	var mu sync.Mutex

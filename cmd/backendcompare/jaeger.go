@@ -180,7 +180,7 @@ func (j *jaegerBackend) Storage(ctx context.Context) (storageStats, error) {
 }
 
 func (j *jaegerBackend) TraceByID(ctx context.Context, id pcommon.TraceID, _, _ time.Time) (int, error) {
-	body, err := j.query.do(ctx, "trace_by_id", http.MethodGet, "/api/traces/"+traceIDHex(id), nil, nil, nil)
+	body, err := j.query.do(ctx, "trace_by_id", http.MethodGet, "/api/traces/"+id.String(), nil, nil, nil)
 	var apiErr *apiError
 	if errors.As(err, &apiErr) && apiErr.status == http.StatusNotFound {
 		return 0, nil

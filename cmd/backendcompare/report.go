@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -140,7 +141,7 @@ func (q *QueryReport) latencySummary(durations []time.Duration) {
 		ms[i] = float64(d) / float64(time.Millisecond)
 		sum += ms[i]
 	}
-	sort.Float64s(ms)
+	slices.Sort(ms)
 	rank := func(p float64) *float64 {
 		i := int(p*float64(len(ms))+0.999999) - 1
 		return ptr(ms[min(max(i, 0), len(ms)-1)])
@@ -323,7 +324,7 @@ func (r *Report) markdown(w io.Writer, charts []chartFile) {
 	p("## Collectors\n\n| collector | CPU seconds | peak RSS | spans accepted by receivers | problems |\n|---|---|---|---|---|\n")
 	for _, c := range r.Collectors {
 		var acc []string
-		for _, name := range sortedKeys(c.ReceiverAcceptedSpans) {
+		for _, name := range slices.Sorted(maps.Keys(c.ReceiverAcceptedSpans)) {
 			acc = append(acc, fmt.Sprintf("%s %.0f", name, c.ReceiverAcceptedSpans[name]))
 		}
 		p("| %s | %s | %s | %s | %s |\n", c.Name, fmtFloat(c.CPUSeconds, "%.2f"), fmtMiB(c.PeakRSSBytes), strings.Join(acc, ", "), strings.Join(c.Problems, "; "))
@@ -367,13 +368,4 @@ func backendNames(r *Report) []string {
 		names[i] = b.Name
 	}
 	return names
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

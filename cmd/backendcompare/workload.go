@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -122,8 +123,10 @@ type workload struct {
 	runID    string
 	idSeed   uint64
 	services []string
-	// operations[s] are service s's span names, built once.
+	// operations[s] are service s's span names, and attrKeys the free-form
+	// attribute keys: built once, not per span.
 	operations [][]string
+	attrKeys   []string
 	clientIPs  []string
 
 	mu      sync.Mutex
@@ -174,6 +177,9 @@ func newWorkload(cfg WorkloadConfig, runID string) *workload {
 		} else {
 			w.services = append(w.services, fmt.Sprintf("service-%d", i))
 		}
+	}
+	for i := range cfg.Attributes {
+		w.attrKeys = append(w.attrKeys, fmt.Sprintf("app.attr_%d", i))
 	}
 	for _, s := range w.services {
 		ops := make([]string, len(operationVerbs))
@@ -273,8 +279,8 @@ func (g *traceGen) generate(now time.Time) {
 	g.ids = rand.New(rand.NewPCG(g.w.idSeed, uint64(g.index)))
 	g.ids.Uint64() // decorrelate from the shape stream when seeds coincide
 	binaryID := [16]byte{}
-	putUint64(binaryID[:8], g.ids.Uint64())
-	putUint64(binaryID[8:], g.ids.Uint64()|1) // never all zero
+	binary.BigEndian.PutUint64(binaryID[:8], g.ids.Uint64())
+	binary.BigEndian.PutUint64(binaryID[8:], g.ids.Uint64()|1) // never all zero
 	g.traceID = pcommon.TraceID(binaryID)
 	g.tier = pickTier(g.shape.Float64())
 	g.clientIP = g.w.clientIPs[zipfIndex(g.shape, len(g.w.clientIPs))]
@@ -295,7 +301,7 @@ func (g *traceGen) span(service int, parent pcommon.SpanID, level int, start tim
 	sp := ss.AppendEmpty()
 	sp.SetTraceID(g.traceID)
 	var sid [8]byte
-	putUint64(sid[:], g.ids.Uint64()|1)
+	binary.BigEndian.PutUint64(sid[:], g.ids.Uint64()|1)
 	id := pcommon.SpanID(sid)
 	sp.SetSpanID(id)
 	sp.SetParentSpanID(parent)
@@ -326,7 +332,7 @@ func (g *traceGen) span(service int, parent pcommon.SpanID, level int, start tim
 		}
 	}
 	for i := range cfg.Attributes {
-		attrs.PutStr(fmt.Sprintf("app.attr_%d", i), randomWord(g.shape))
+		attrs.PutStr(g.w.attrKeys[i], randomWord(g.shape))
 	}
 	g.hits = append(g.hits, keyedHit{searchKey{g.w.services[service], g.tier}, searchHit{int32(g.index), start.UnixMicro()}})
 
@@ -395,12 +401,6 @@ func randomWord(r *rand.Rand) string {
 		b[i] = wordAlphabet[r.IntN(len(wordAlphabet))]
 	}
 	return string(b)
-}
-
-func putUint64(b []byte, v uint64) {
-	for i := range 8 {
-		b[i] = byte(v >> (56 - 8*i))
-	}
 }
 
 // markAccepted records that request k reached the collector whole.
