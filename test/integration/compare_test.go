@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -106,10 +107,11 @@ func runCompare(t *testing.T, env map[string]string, args ...string) (int, strin
 	return code, string(output), r
 }
 
-// The comparison against the local stack's real ClickHouse, through the
-// all-in-one collector (OTLP -> Kafka -> ClickHouse): every figure present
-// and every query answered right.
-func TestBackendCompareOnLocalStack(t *testing.T) {
+// startCompareTarget starts Kafka and the all-in-one collector writing to a
+// database of the test's own, and returns the environment that points
+// deploy/local/compare.yaml at them.
+func startCompareTarget(t *testing.T) map[string]string {
+	t.Helper()
 	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
 	db := newDatabase(t)
 	col := startCollector(t, "collector", "local.yaml", map[string]string{
@@ -117,13 +119,20 @@ func TestBackendCompareOnLocalStack(t *testing.T) {
 		"CLICKHOUSE_ENDPOINT": suite.ch.TCPEndpoint(),
 		"CLICKHOUSE_DATABASE": db,
 	})
-	env := map[string]string{
+	return map[string]string{
 		"COMPARE_OTLP_ENDPOINT":       "http://" + col.Endpoints.OTLPHTTP,
 		"COMPARE_EVENTS_ENDPOINT":     "http://" + col.Endpoints.Events,
 		"COMPARE_COLLECTOR_METRICS":   "http://" + col.Endpoints.Metrics + "/metrics",
 		"COMPARE_CLICKHOUSE_HTTP":     "http://" + suite.ch.HTTPAddr(),
 		"COMPARE_CLICKHOUSE_DATABASE": db,
 	}
+}
+
+// The comparison against the local stack's real ClickHouse, through the
+// all-in-one collector (OTLP -> Kafka -> ClickHouse): every figure present
+// and every query answered right.
+func TestBackendCompareOnLocalStack(t *testing.T) {
+	env := startCompareTarget(t)
 	code, output, r := runCompare(t, env, "-traces", "300", "-events", "200", "-queries", "10", "-ingest-timeout", "90s")
 	require.Equal(t, 0, code, output)
 	require.True(t, r.Complete, output)
@@ -174,27 +183,11 @@ func TestBackendCompareFailures(t *testing.T) {
 		w.Header().Set("Content-Type", "application/x-protobuf")
 	}))
 	defer sink.Close()
-	// A ClickHouse database with the exporter's tables but nothing from the
-	// sink will ever arrive.
-	db := newDatabase(t)
-	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
-	col := startCollector(t, "collector", "local.yaml", map[string]string{
-		"KAFKA_BROKERS":       kafka.Addr,
-		"CLICKHOUSE_ENDPOINT": suite.ch.TCPEndpoint(),
-		"CLICKHOUSE_DATABASE": db,
-	})
-	base := map[string]string{
-		"COMPARE_OTLP_ENDPOINT":       "http://" + col.Endpoints.OTLPHTTP,
-		"COMPARE_EVENTS_ENDPOINT":     "http://" + col.Endpoints.Events,
-		"COMPARE_COLLECTOR_METRICS":   "http://" + col.Endpoints.Metrics + "/metrics",
-		"COMPARE_CLICKHOUSE_HTTP":     "http://" + suite.ch.HTTPAddr(),
-		"COMPARE_CLICKHOUSE_DATABASE": db,
-	}
+	// A real collector and ClickHouse database (with the exporter's tables),
+	// each case changing one setting.
+	base := startCompareTarget(t)
 	with := func(k, v string) map[string]string {
-		env := map[string]string{}
-		for key, val := range base {
-			env[key] = val
-		}
+		env := maps.Clone(base)
 		env[k] = v
 		return env
 	}
