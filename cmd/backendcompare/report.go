@@ -281,13 +281,19 @@ func (r *Report) markdown(w io.Writer, charts []chartFile) {
 		return fmt.Sprintf("%.2f MiB", float64(b.Storage.After.Bytes-b.Storage.Before.Bytes)/(1<<20))
 	})
 	for _, kind := range queryKinds {
-		for _, pct := range []string{"p50", "p95", "p99"} {
-			row(fmt.Sprintf("%s %s (ms)", kind, pct), func(b *BackendReport) string {
-				q := b.Queries[kind]
-				if q == nil {
-					return "–"
+		for _, pct := range []struct {
+			name string
+			of   func(*QueryReport) *float64
+		}{
+			{"p50", func(q *QueryReport) *float64 { return q.P50Ms }},
+			{"p95", func(q *QueryReport) *float64 { return q.P95Ms }},
+			{"p99", func(q *QueryReport) *float64 { return q.P99Ms }},
+		} {
+			row(fmt.Sprintf("%s %s (ms)", kind, pct.name), func(b *BackendReport) string {
+				if q := b.Queries[kind]; q != nil {
+					return fmtFloat(pct.of(q), "%.1f")
 				}
-				return fmtFloat(map[string]*float64{"p50": q.P50Ms, "p95": q.P95Ms, "p99": q.P99Ms}[pct], "%.1f")
+				return "–"
 			})
 		}
 		row(kind+" errors / wrong answers", func(b *BackendReport) string {
