@@ -4,11 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/geofixture"
 )
@@ -135,29 +131,4 @@ func writeVendorNested(path string) error {
 	return geofixture.WriteCustom(path, "Vendor-Geo-2026", 6, map[string]map[string]any{
 		"8.8.8.0/24": {"country": map[string]any{"iso_code": "US", "names": map[string]any{"en": "United States"}}},
 	})
-}
-
-// counterValues sums an int64 counter per attribute set.
-func counterValues(t *testing.T, tel *componenttest.Telemetry, name string) map[string]int64 {
-	t.Helper()
-	m, err := tel.GetMetric(name)
-	if err != nil {
-		return map[string]int64{}
-	}
-	sum, ok := m.Data.(metricdata.Sum[int64])
-	require.True(t, ok, "%s is not an int64 sum", name)
-	out := map[string]int64{}
-	for _, dp := range sum.DataPoints {
-		out[dp.Attributes.Encoded(attribute.DefaultEncoder())] += dp.Value
-	}
-	return out
-}
-
-func assertCounter(t *testing.T, tel *componenttest.Telemetry, name string, want int64) {
-	t.Helper()
-	var total int64
-	for _, v := range counterValues(t, tel, name) {
-		total += v
-	}
-	assert.Equal(t, want, total, name)
 }

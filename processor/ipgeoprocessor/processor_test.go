@@ -13,8 +13,12 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/metadata"
+	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/metadatatest"
 )
 
 // logsHarness is a started processor in a logs pipeline.
@@ -244,8 +248,11 @@ func TestPrivateAndReservedAreNotLookedUp(t *testing.T) {
 		assert.Empty(t, geo(attrs), ip)
 		assert.Equal(t, map[string]any{"client.address": ip}, attrs, "%s: nothing is written", ip)
 	}
-	assertCounter(t, h.tel, "otelcol_processor_ipgeo_skipped_addresses", 24)
-	assertCounter(t, h.tel, "otelcol_processor_ipgeo_lookups", 0)
+	metadatatest.AssertEqualProcessorIpgeoSkippedAddresses(t, h.tel, []metricdata.DataPoint[int64]{
+		{Value: 24, Attributes: attribute.NewSet(attribute.String("reason", "private"))},
+	}, metricdatatest.IgnoreTimestamp())
+	_, err := h.tel.GetMetric("otelcol_processor_ipgeo_lookups")
+	assert.Error(t, err, "nothing was looked up")
 }
 
 func TestOverwriteAndLegacyNames(t *testing.T) {

@@ -18,9 +18,13 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/geofixture"
 	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/metadata"
+	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/metadatatest"
 )
 
 func reloadingHarness(t *testing.T, providers ...ProviderConfig) *logsHarness {
@@ -49,8 +53,11 @@ func TestReloadPicksUpNewDatabase(t *testing.T) {
 	writeCity(t, path, "Londinium")
 	require.Eventually(t, func() bool { return locality() == "Londinium" }, 10*time.Second, 10*time.Millisecond,
 		"the new database is served without a restart, and the cache was not stale")
-	assertCounter(t, h.tel, "otelcol_processor_ipgeo_reloads", 1)
-	assertCounter(t, h.tel, "otelcol_processor_ipgeo_reload_failures", 0)
+	metadatatest.AssertEqualProcessorIpgeoReloads(t, h.tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("database", path))},
+	}, metricdatatest.IgnoreTimestamp())
+	_, err := h.tel.GetMetric("otelcol_processor_ipgeo_reload_failures")
+	assert.Error(t, err, "no reload failed, so the counter was never recorded")
 }
 
 func TestReloadIP2Region(t *testing.T) {
@@ -78,12 +85,10 @@ func TestCorruptReplacementKeepsOldDatabase(t *testing.T) {
 		time.Sleep(200 * time.Millisecond) // ten check intervals
 		assert.Equal(t, "London", locality(), "the old database keeps serving")
 	}
-	failures := counterValues(t, h.tel, "otelcol_processor_ipgeo_reload_failures")
-	var total int64
-	for _, n := range failures {
-		total += n
-	}
-	assert.Equal(t, int64(2), total, "each broken replacement is counted once, not every interval")
+	// Each broken replacement is counted once, not every interval.
+	metadatatest.AssertEqualProcessorIpgeoReloadFailures(t, h.tel, []metricdata.DataPoint[int64]{
+		{Value: 2, Attributes: attribute.NewSet(attribute.String("database", path))},
+	}, metricdatatest.IgnoreTimestamp())
 
 	// A good file after the broken ones is picked up.
 	writeCity(t, path, "Londinium")
@@ -97,7 +102,9 @@ func TestDeletedDatabaseKeepsServing(t *testing.T) {
 	require.NoError(t, os.Remove(path))
 	time.Sleep(200 * time.Millisecond)
 	assert.Equal(t, "London", h.enrich(map[string]any{"client.address": ipLondon})["geo.locality.name"])
-	assertCounter(t, h.tel, "otelcol_processor_ipgeo_reload_failures", 1)
+	metadatatest.AssertEqualProcessorIpgeoReloadFailures(t, h.tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("database", path))},
+	}, metricdatatest.IgnoreTimestamp())
 }
 
 // Records in flight during reloads always see one complete database: every

@@ -3,7 +3,11 @@ package ipgeoprocessor
 import (
 	"testing"
 
-	"github.com/stretchr/testify/assert"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+
+	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/metadatatest"
 )
 
 func TestInternalTelemetry(t *testing.T) {
@@ -14,10 +18,14 @@ func TestInternalTelemetry(t *testing.T) {
 	}
 	h.enrich(map[string]any{"other": "no source attribute"})
 
-	assertCounter(t, h.tel, "otelcol_processor_ipgeo_lookups", 5)
-	assertCounter(t, h.tel, "otelcol_processor_ipgeo_cache_misses", 2) // London once, the unknown address once
-	assertCounter(t, h.tel, "otelcol_processor_ipgeo_cache_hits", 3)
-	assertCounter(t, h.tel, "otelcol_processor_ipgeo_not_found", 2) // both asks for the unknown address
-	assert.Equal(t, map[string]int64{"reason=private": 1, "reason=invalid": 1},
-		counterValues(t, h.tel, "otelcol_processor_ipgeo_skipped_addresses"))
+	metadatatest.AssertEqualProcessorIpgeoLookups(t, h.tel, []metricdata.DataPoint[int64]{{Value: 5}}, metricdatatest.IgnoreTimestamp())
+	// London once, the unknown address once.
+	metadatatest.AssertEqualProcessorIpgeoCacheMisses(t, h.tel, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorIpgeoCacheHits(t, h.tel, []metricdata.DataPoint[int64]{{Value: 3}}, metricdatatest.IgnoreTimestamp())
+	// Both asks for the unknown address.
+	metadatatest.AssertEqualProcessorIpgeoNotFound(t, h.tel, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorIpgeoSkippedAddresses(t, h.tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("reason", "private"))},
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("reason", "invalid"))},
+	}, metricdatatest.IgnoreTimestamp())
 }

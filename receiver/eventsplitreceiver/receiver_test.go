@@ -26,10 +26,14 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver/receivertest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/otelcol-events/otelcol-events/receiver/eventsplitreceiver/internal/metadata"
+	"github.com/otelcol-events/otelcol-events/receiver/eventsplitreceiver/internal/metadatatest"
 )
 
 var uuidV7 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -430,7 +434,9 @@ func TestInvalidTraceHeadersStartNewRoot(t *testing.T) {
 			assert.False(t, span.TraceID().IsEmpty())
 			md := client.FromContext(h.logs.Contexts()[0]).Metadata
 			assert.Equal(t, []string{"00-" + span.TraceID().String() + "-" + span.SpanID().String() + "-03"}, md.Get("traceparent"))
-			assertCounter(t, h.tel, "otelcol_receiver_eventsplit_trace_context_invalid", 1)
+			metadatatest.AssertEqualReceiverEventsplitTraceContextInvalid(t, h.tel, []metricdata.DataPoint[int64]{
+				{Value: 1, Attributes: attribute.NewSet(attribute.String("header", "traceparent"))},
+			}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 		})
 	}
 }
@@ -451,7 +457,10 @@ func TestInvalidTracestateAndBaggageAreDropped(t *testing.T) {
 	assert.False(t, rec.Flags().IsSampled(), "the caller's unsampled flag is kept")
 	_, hasRequestID := rec.Attributes().Get("request.id")
 	assert.False(t, hasRequestID, "an overlong X-Request-ID is ignored")
-	assertCounter(t, h.tel, "otelcol_receiver_eventsplit_trace_context_invalid", 2)
+	metadatatest.AssertEqualReceiverEventsplitTraceContextInvalid(t, h.tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("header", "tracestate"))},
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("header", "baggage"))},
+	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 }
 
 func TestClientAddress(t *testing.T) {
