@@ -21,8 +21,10 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-events/otelcol-events/components/kafkalinkconnector/internal/metadata"
+	"github.com/otelcol-events/otelcol-events/components/kafkalinkconnector/internal/metadatatest"
 )
 
 const (
@@ -191,7 +193,9 @@ func TestUnlinkableBatchesPassThroughUnchanged(t *testing.T) {
 			require.Equal(t, 2, h.logs.LogRecordCount(), "the records are passed on")
 			rec := h.logs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 			assert.Equal(t, "a1b2c3d4e5f60718", rec.SpanID().String(), "unchanged")
-			assert.Equal(t, map[string]int64{"result=" + tc.result: 1}, batchCounts(t, h.tel))
+			metadatatest.AssertEqualConnectorKafkalinkBatches(t, h.tel, []metricdata.DataPoint[int64]{
+				{Value: 1, Attributes: attribute.NewSet(attribute.String("result", tc.result))},
+			}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 		})
 	}
 }
@@ -225,23 +229,15 @@ func TestTelemetry(t *testing.T) {
 	noHeader := kafkaHeaders()
 	delete(noHeader, "traceparent")
 	h.consume(t, noHeader, 1)
-	assert.Equal(t, map[string]int64{"result=linked": 2, "result=missing_header": 1}, batchCounts(t, h.tel))
+	metadatatest.AssertEqualConnectorKafkalinkBatches(t, h.tel, []metricdata.DataPoint[int64]{
+		{Value: 2, Attributes: attribute.NewSet(attribute.String("result", "linked"))},
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("result", "missing_header"))},
+	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 	m, err := h.tel.GetMetric("otelcol_connector_kafkalink_queue_time")
 	require.NoError(t, err)
 	hist := m.Data.(metricdata.Histogram[float64])
 	assert.Equal(t, uint64(2), hist.DataPoints[0].Count)
 	assert.InDelta(t, 3.0, hist.DataPoints[0].Sum, 1e-9)
-}
-
-func batchCounts(t *testing.T, tel *componenttest.Telemetry) map[string]int64 {
-	t.Helper()
-	m, err := tel.GetMetric("otelcol_connector_kafkalink_batches")
-	require.NoError(t, err)
-	out := map[string]int64{}
-	for _, dp := range m.Data.(metricdata.Sum[int64]).DataPoints {
-		out[dp.Attributes.Encoded(attribute.DefaultEncoder())] += dp.Value
-	}
-	return out
 }
 
 func updateGolden() bool { return os.Getenv("UPDATE_GOLDEN") != "" }
