@@ -22,8 +22,11 @@ GO        ?= go
 # would only fail later with a DNS error, so stop at the proxy's answer.
 export GOPROXY ?= https://proxy.golang.org
 
-OCB_VERSION      := v0.158.0
-MDATAGEN_VERSION := v0.158.0
+OCB_VERSION      := v0.165.0
+# mdatagen is a code generator, not part of the binary: v0.159.0 is the newest release the
+# module mirror serves whole (v0.160+ lack cmd/mdatagen or internal/schemagen there), and
+# its output compiles against v0.165.0 unchanged.
+MDATAGEN_VERSION := v0.159.0
 CHDB_PACKAGE     := @chdb/lib-linux-x64-gnu
 CHDB_VERSION     := 26.7.3-stable.1
 CHDB_LIB         := $(CACHE)/npm/$(CHDB_PACKAGE)/$(CHDB_VERSION)/libchdb.so
@@ -96,10 +99,11 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./...
-	@# Collector modules must stay at the pinned set the module mirror serves.
-	@bad=$$(grep -E '^\s+go\.opentelemetry\.io/collector/' go.mod | grep -vE ' v(0\.158\.0|1\.64\.0)' || true); \
-	bad="$$bad$$(grep -E '^\s+github\.com/open-telemetry/opentelemetry-collector-contrib/' go.mod | grep -vE ' v0\.15[78]\.0' || true)"; \
-	if [ -n "$$bad" ]; then echo "go.mod: collector modules off the pinned versions (v0.158.0 / v1.64.0; contrib v0.158.0 or v0.157.0):"; echo "$$bad"; exit 1; fi
+	@# Collector modules must stay at one release: core v0.165.0 (stable v1.71.0), contrib v0.165.1.
+	@bad=$$(grep -E '^\s+go\.opentelemetry\.io/collector/' go.mod | grep -vE ' v(0\.165\.0|1\.71\.0)' || true); \
+	bad="$$bad$$(grep -E '^\s+github\.com/open-telemetry/opentelemetry-collector-contrib/' go.mod | grep -vE ' v0\.165\.1' || true)"; \
+	bad="$$bad$$(grep -E 'gomod: (go\.opentelemetry\.io/collector|github\.com/open-telemetry)' builder-config.yaml | grep -vE ' v(0\.165\.[01]|1\.71\.0)$$' || true)"; \
+	if [ -n "$$bad" ]; then echo "collector modules off the pinned release (v0.165.0 / v1.71.0; contrib v0.165.1):"; echo "$$bad"; exit 1; fi
 
 ## generate: regenerate internal/metadata of our components with mdatagen
 generate: | $(MDATAGEN)

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Metric names of the collector's own telemetry (v0.158.0, Prometheus
+// Metric names of the collector's own telemetry (v0.165.0, Prometheus
 // reader). Jaeger v2 is built on the collector and serves the same names.
 const (
 	metricCPUSeconds       = "otelcol_process_cpu_seconds"

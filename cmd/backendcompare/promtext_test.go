@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// What the collector v0.158.0 serves on :8888 (trimmed from a local run).
+// What the collector v0.158.0 served on :8888 (trimmed from a local run).
 const collectorMetrics = `# HELP otelcol_exporter_sent_spans Number of spans successfully sent to destination. [Alpha]
 # TYPE otelcol_exporter_sent_spans counter
 otelcol_exporter_sent_spans{exporter="clickhouse"} 1940

@@ -23,7 +23,7 @@ import (
 //	  go test -tags integration -run '^$' -bench BenchmarkEndToEnd -benchtime 300x ./test/integration/
 func BenchmarkEndToEnd(b *testing.B) {
 	const perUpload = 100
-	s := startLinkedStack(b, nil, nil)
+	s := startLinkedStack(b)
 	// Warm up: topics, consumer group, ClickHouse tables.
 	code, _ := uploadEvents(b, s.agent.Endpoints.Events, eventsBody("bench", "warmup", perUpload), nil)
 	require.Equal(b, http.StatusOK, code)

@@ -30,23 +30,6 @@ func TestConfigsValidate(t *testing.T) {
 			require.NoError(t, err, out)
 		})
 	}
-	// Overlays validate merged over the configs they are written for.
-	for overlay, bases := range map[string][]string{
-		"events-json-agent.yaml":   {"agent.yaml", "local.yaml"},
-		"events-json-gateway.yaml": {"gateway.yaml"},
-	} {
-		for _, base := range bases {
-			t.Run(overlay+" over "+base, func(t *testing.T) {
-				out, err := runBinary(t, "validate",
-					"--config", filepath.Join(suite.repoRoot, "config", base),
-					"--config", filepath.Join(suite.repoRoot, "config", "overlays", overlay))
-				require.NoError(t, err, out)
-			})
-		}
-	}
-	overlays, err := filepath.Glob(filepath.Join(suite.repoRoot, "config", "overlays", "*.yaml"))
-	require.NoError(t, err)
-	assert.Len(t, overlays, 2, "every overlay is validated above")
 }
 
 // The binary lists every component the distribution promises.
@@ -55,16 +38,16 @@ func TestComponentsListed(t *testing.T) {
 	require.NoError(t, err, out)
 	for _, name := range []string{
 		// receivers
-		"otlp", "kafka", "eventsplit",
+		"otlp", "kafka", "eventsplit", "jaeger", "zipkin",
 		// connectors
 		"kafkalink",
 		// processors
-		"batch", "memory_limiter", "transform", "attributes", "ipgeo",
-		// exporters; v0.158 names otlp and otlphttp otlp_grpc and otlp_http
-		// and keeps the old names as deprecated aliases.
-		"otlp_grpc", "otlp_http", "debug", "file", "clickhouse",
+		"batch", "memory_limiter", "ipgeo", "probabilistic_sampler", "redaction",
+		// exporters (core names the OTLP exporters otlp_grpc and otlp_http;
+		// otlp and otlphttp are deprecated aliases)
+		"otlp_grpc", "otlp_http", "debug", "kafka", "clickhouse",
 		// extensions
-		"health_check", "zpages", "pprof", "file_storage",
+		"health_check", "zpages", "pprof", "file_storage", "bearertokenauth",
 	} {
 		assert.Contains(t, out, "- name: "+name+"\n", "component %q missing from `components`", name)
 	}

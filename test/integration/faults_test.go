@@ -34,7 +34,7 @@ func assertExactlyStored(t *testing.T, db string, total int) {
 // The gateway stops while the agent keeps producing, and starts again: it
 // resumes from its committed offsets, and nothing is lost.
 func TestGatewayRestartResumesFromCommittedOffsets(t *testing.T) {
-	s := startLinkedStack(t, nil, nil)
+	s := startLinkedStack(t)
 	uploadPhase(t, s, "before", 30)
 	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'it-app'", s.db), 30, 120*time.Second)
 
@@ -51,7 +51,7 @@ func TestGatewayRestartResumesFromCommittedOffsets(t *testing.T) {
 // ClickHouse stops while the gateway consumes, and starts again: the
 // exporter's retries and persistent queue deliver everything.
 func TestClickHouseOutageLosesNothing(t *testing.T) {
-	s := startLinkedStack(t, nil, nil)
+	s := startLinkedStack(t)
 	uploadPhase(t, s, "before", 25)
 	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'it-app'", s.db), 25, 120*time.Second)
 
@@ -80,7 +80,7 @@ func TestClickHouseOutageLosesNothing(t *testing.T) {
 // Records whose traceparent header is missing or malformed are stored
 // unchanged and counted; they never fail a batch.
 func TestMalformedHeadersPassThrough(t *testing.T) {
-	s := startLinkedStack(t, nil, nil)
+	s := startLinkedStack(t)
 	cl, err := kgo.NewClient(kgo.SeedBrokers(s.kafkaAddr), kgo.AllowAutoTopicCreation())
 	require.NoError(t, err)
 	defer cl.Close()

@@ -6,13 +6,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -26,18 +24,18 @@ type linkedStack struct {
 	gateway   *collectorRun
 }
 
-func startLinkedStack(t testing.TB, agentOverlays, gatewayOverlays []string) *linkedStack {
+func startLinkedStack(t testing.TB) *linkedStack {
 	t.Helper()
 	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
 	s := &linkedStack{kafkaAddr: kafka.Addr, db: newDatabase(t)}
 	jaeger := startOTLPSink(t)
-	s.gateway = startCollectorConfigs(t, "gateway", append([]string{"gateway.yaml"}, gatewayOverlays...), map[string]string{
+	s.gateway = startCollectorConfigs(t, "gateway", []string{"gateway.yaml"}, map[string]string{
 		"KAFKA_BROKERS":        kafka.Addr,
 		"CLICKHOUSE_ENDPOINT":  suite.ch.TCPEndpoint(),
 		"CLICKHOUSE_DATABASE":  s.db,
 		"JAEGER_OTLP_ENDPOINT": jaeger.addr,
 	})
-	s.agent = startCollectorConfigs(t, "agent", append([]string{"agent.yaml"}, agentOverlays...), map[string]string{
+	s.agent = startCollectorConfigs(t, "agent", []string{"agent.yaml"}, map[string]string{
 		"KAFKA_BROKERS": kafka.Addr,
 	})
 	return s
@@ -96,77 +94,9 @@ func assertLinkedTrace(t *testing.T, db, traceID, clientSpanID, category string,
 // Events cross Kafka as one unbroken trace: client -> ingest -> consumer,
 // with the default lossless encoding (one Kafka record per request batch).
 func TestKafkaLinkedTraceOTLPProto(t *testing.T) {
-	s := startLinkedStack(t, nil, nil)
+	s := startLinkedStack(t)
 	traceID, clientSpan := tracedUpload(t, s, "checkout", 25)
 	assertLinkedTrace(t, s.db, traceID, clientSpan, "checkout", 25)
 	assert.Equal(t, 1.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", `result="linked"`),
 		"otlp_proto: one record, one consumer span, for the whole request")
-}
-
-// The same with one Kafka record per event, whose value is the event's JSON
-// (config/overlays/events-json-*.yaml): every record still carries the
-// header and the client's message key.
-func TestKafkaLinkedTraceEventJSON(t *testing.T) {
-	s := startLinkedStack(t, []string{"overlays/events-json-agent.yaml"}, []string{"overlays/events-json-gateway.yaml"})
-	const n = 12
-	traceID, clientSpan := tracedUpload(t, s, "search", n)
-
-	// Consumers that are not collectors see plain JSON events with the header and key.
-	records := readEventRecords(t, s.kafkaAddr, "events.search", n)
-	for _, r := range records {
-		assert.Equal(t, "it-app/dev-1", r.key, "one client's events share a message key, so they stay in order")
-		assert.True(t, strings.HasPrefix(r.headers["traceparent"], "00-"+traceID+"-"), r.headers["traceparent"])
-		assert.Contains(t, r.value, `"event.id":"link-`)
-		assert.Contains(t, r.value, `"geo.country.iso_code":"GB"`)
-		assert.Contains(t, r.value, `"payload":{"i":`)
-	}
-
-	// Every event is its own record, so the consumer side makes one span per
-	// event: n consumer spans, all children of the ingest span.
-	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE TraceId = '%s'", s.db, traceID), n, 120*time.Second)
-	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_traces WHERE TraceId = '%s'", s.db, traceID), 2+n, 60*time.Second)
-	ingest := chQuery(t, fmt.Sprintf("SELECT SpanId, ParentSpanId FROM %s.otel_traces WHERE TraceId = '%s' AND SpanName = 'POST /v1/events'", s.db, traceID))
-	require.Len(t, ingest, 1)
-	assert.Equal(t, clientSpan, ingest[0][1])
-	consumers := chQuery(t, fmt.Sprintf(
-		"SELECT count(), uniqExact(SpanId), any(ParentSpanId) FROM %s.otel_traces WHERE TraceId = '%s' AND SpanName = 'events.search process' AND SpanKind = 'Consumer'", s.db, traceID))
-	assert.Equal(t, []string{fmt.Sprint(n), fmt.Sprint(n), ingest[0][0]}, consumers[0])
-	logs := chQuery(t, fmt.Sprintf(
-		"SELECT count(), countIf(SpanId IN (SELECT SpanId FROM %s.otel_traces WHERE TraceId = '%s' AND SpanKind = 'Consumer')), "+
-			"countIf(LogAttributes['geo.country.iso_code'] = 'GB'), countIf(ResourceAttributes['app.id'] = 'it-app'), "+
-			"countIf(Body LIKE '{\"i\":%%') FROM %s.otel_logs WHERE TraceId = '%s'", s.db, traceID, s.db, traceID))
-	assert.Equal(t, []string{fmt.Sprint(n), fmt.Sprint(n), fmt.Sprint(n), fmt.Sprint(n), fmt.Sprint(n)}, logs[0],
-		"each event under its consumer span, attributes, resource and payload restored")
-	assert.Equal(t, float64(n), metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", `result="linked"`))
-}
-
-// kafkaRecord is a record as a non-collector consumer sees it.
-type kafkaRecord struct {
-	key, value string
-	headers    map[string]string
-}
-
-// readEventRecords reads n records of topic from the start, as a plain
-// Kafka consumer would.
-func readEventRecords(t *testing.T, brokers, topic string, n int) []kafkaRecord {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	require.NoError(t, err)
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	var out []kafkaRecord
-	for len(out) < n {
-		fetches := cl.PollFetches(ctx)
-		require.NoError(t, ctx.Err(), "read %d of %d records from %s", len(out), n, topic)
-		fetches.EachRecord(func(r *kgo.Record) {
-			h := map[string]string{}
-			for _, hd := range r.Headers {
-				h[hd.Key] = string(hd.Value)
-			}
-			out = append(out, kafkaRecord{key: string(r.Key), value: string(r.Value), headers: h})
-		})
-	}
-	return out
 }
