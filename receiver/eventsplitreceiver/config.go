@@ -50,6 +50,14 @@ type Config struct {
 	// RetryAfter is sent with 429 and 503 answers (default 5s).
 	RetryAfter time.Duration `mapstructure:"retry_after"`
 
+	// MaxBatchBytes bounds the size of what one request passes to the
+	// pipeline at once (default 512 KiB): a larger upload goes on as several
+	// batches, each of which a Kafka exporter writes as one record. Keep it
+	// at most half the producer's max_message_bytes (1 MB by default): the
+	// bound is estimated from the events' JSON plus room for the attributes
+	// added on the way. 0 passes every request on as one batch.
+	MaxBatchBytes int `mapstructure:"max_batch_bytes"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -162,6 +170,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.MaxAge <= 0 {
 		errs = append(errs, errors.New("max_age must be positive"))
+	}
+	if cfg.MaxBatchBytes < 0 {
+		errs = append(errs, errors.New("max_batch_bytes must not be negative"))
 	}
 	if cfg.RetryAfter < time.Second {
 		errs = append(errs, errors.New("retry_after must be at least 1s (Retry-After is in whole seconds)"))

@@ -22,6 +22,7 @@ const (
 	defaultRetryAfter     = 5 * time.Second
 	defaultTopicTemplate  = "events." + categoryPlaceholder
 	defaultMaxPayloadSize = 64 << 10
+	defaultMaxBatchBytes  = 512 << 10
 )
 
 // NewFactory creates the eventsplit receiver factory. One receiver instance
@@ -61,6 +62,7 @@ func createDefaultConfig() component.Config {
 		MaxAge:        defaultMaxAge,
 		Body:          bodyJSON,
 		RetryAfter:    defaultRetryAfter,
+		MaxBatchBytes: defaultMaxBatchBytes,
 		Metadata: MetadataConfig{
 			TraceParent:   "traceparent",
 			TraceState:    "tracestate",

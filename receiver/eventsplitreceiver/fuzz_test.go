@@ -63,7 +63,7 @@ func FuzzDecode(f *testing.F) {
 		}
 
 		logs := plog.NewLogs()
-		if err := d.build(st, &recordContext{}, logs); err != nil {
+		if _, err := d.build(st, &recordContext{}, st.views, logs); err != nil {
 			t.Fatal(err)
 		}
 		if logs.LogRecordCount() != accepted {

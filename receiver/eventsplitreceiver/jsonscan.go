@@ -3,7 +3,6 @@ package eventsplitreceiver // import "github.com/otelcol-events/otelcol-events/r
 import (
 	"fmt"
 	"strconv"
-	"unicode/utf16"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -196,119 +195,6 @@ func (s *scanner) readLiteral() (int, error) {
 	return 0, s.errorf("invalid literal")
 }
 
-// containerStack remembers, one bit per level, whether each open container
-// is an object, so skipValue needs no recursion at any depth.
-type containerStack struct {
-	inline [4]uint64
-	more   []uint64
-	n      int
-}
-
-func (c *containerStack) push(object bool) {
-	word, bit := c.n/64, uint(c.n%64)
-	if word >= len(c.inline)+len(c.more) {
-		c.more = append(c.more, 0)
-	}
-	w := c.word(word)
-	if object {
-		*w |= 1 << bit
-	} else {
-		*w &^= 1 << bit
-	}
-	c.n++
-}
-
-func (c *containerStack) word(i int) *uint64 {
-	if i < len(c.inline) {
-		return &c.inline[i]
-	}
-	return &c.more[i-len(c.inline)]
-}
-
-func (c *containerStack) topIsObject() bool {
-	i := c.n - 1
-	return *c.word(i / 64)&(1<<uint(i%64)) != 0
-}
-
-func (c *containerStack) pop() { c.n-- }
-
-// skipValue consumes one value of any kind and depth, validating its
-// syntax. It returns how deeply containers nested inside it (0 for a
-// scalar, 1 for [1,2], 2 for [[1]], ...), so the caller can apply a depth
-// limit to just this value.
-func (s *scanner) skipValue() (int, error) {
-	var stack containerStack
-	deepest := 0
-	for {
-		// A value is expected here.
-		switch c := s.peek(); c {
-		case '{', '[':
-			s.pos++
-			stack.push(c == '{')
-			deepest = max(deepest, stack.n)
-			closing := byte('}')
-			if c == '[' {
-				closing = ']'
-			}
-			if s.peek() == closing {
-				s.pos++
-				stack.pop()
-				break
-			}
-			if c == '{' {
-				if err := s.readKey(); err != nil {
-					return 0, err
-				}
-			}
-			continue
-		case '"':
-			if _, err := s.readString(); err != nil {
-				return 0, err
-			}
-		case 't', 'f', 'n':
-			if _, err := s.readLiteral(); err != nil {
-				return 0, err
-			}
-		case 0:
-			return 0, s.errorf("unexpected end of input, want a value")
-		default:
-			if _, err := s.readNumber(); err != nil {
-				return 0, err
-			}
-		}
-		// A value ended: close containers or move to the next element.
-		for {
-			if stack.n == 0 {
-				return deepest, nil
-			}
-			c := s.peek()
-			if c == ',' {
-				s.pos++
-				if stack.topIsObject() {
-					if err := s.readKey(); err != nil {
-						return 0, err
-					}
-				}
-				break
-			}
-			if (c == '}' && stack.topIsObject()) || (c == ']' && !stack.topIsObject()) {
-				s.pos++
-				stack.pop()
-				continue
-			}
-			return 0, s.errorf("want ',' or the end of the container")
-		}
-	}
-}
-
-// readKey reads an object key and the colon after it.
-func (s *scanner) readKey() error {
-	if _, err := s.readString(); err != nil {
-		return err
-	}
-	return s.expect(':')
-}
-
 // text returns the bytes of a span as a string without copying. The
 // receiver never modifies a request body after it has been read, so the
 // string stays valid as long as anything refers to it.
@@ -325,75 +211,6 @@ func (s *scanner) raw(start, end int) string {
 		return ""
 	}
 	return unsafe.String(&s.buf[start], end-start)
-}
-
-// equals reports whether a string span equals lit, decoding escapes if any.
-func (s *scanner) equals(sp span, lit string) bool {
-	if !sp.escaped {
-		return string(s.buf[sp.start:sp.end]) == lit
-	}
-	var scratch [64]byte
-	return string(appendUnescaped(scratch[:0], s.buf[sp.start:sp.end])) == lit
-}
-
-// appendUnescaped appends the decoded form of a validated string body.
-// Lone surrogates decode to U+FFFD, as encoding/json does.
-func appendUnescaped(dst, src []byte) []byte {
-	for i := 0; i < len(src); {
-		c := src[i]
-		if c != '\\' {
-			dst = append(dst, c)
-			i++
-			continue
-		}
-		switch src[i+1] {
-		case '"', '\\', '/':
-			dst = append(dst, src[i+1])
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r := rune(hex4(src[i+2 : i+6]))
-			i += 6
-			if utf16.IsSurrogate(r) {
-				if i+6 <= len(src) && src[i] == '\\' && src[i+1] == 'u' {
-					if pair := utf16.DecodeRune(r, rune(hex4(src[i+2:i+6]))); pair != utf8.RuneError {
-						dst = utf8.AppendRune(dst, pair)
-						i += 6
-						continue
-					}
-				}
-				r = utf8.RuneError
-			}
-			dst = utf8.AppendRune(dst, r)
-			continue
-		}
-		i += 2
-	}
-	return dst
-}
-
-func hex4(b []byte) uint16 {
-	var v uint16
-	for _, c := range b {
-		v <<= 4
-		switch {
-		case '0' <= c && c <= '9':
-			v |= uint16(c - '0')
-		case 'a' <= c && c <= 'f':
-			v |= uint16(c - 'a' + 10)
-		default:
-			v |= uint16(c - 'A' + 10)
-		}
-	}
-	return v
 }
 
 // parseInt parses an integer number token; ok is false when it does not fit

@@ -1,56 +1,62 @@
 package eventsplitreceiver // import "github.com/otelcol-events/otelcol-events/receiver/eventsplitreceiver"
 
+// Resource attribute keys from the envelope's meta.
+const (
+	resServiceName = "service.name"
+	resAppID       = "app.id"
+	resCategory    = "event.category"
+	resPlatform    = "app.platform"
+	resAppVersion  = "app.version"
+	resSDKVersion  = "app.sdk.version"
+	resDeviceID    = "device.id"
+	resMetaPrefix  = "meta."
+)
+
 // Meta depth: the request object and the meta object.
 const metaDepth = 2
 
+// envelopeMeta is the validated meta object.
+type envelopeMeta struct {
+	appID, category, platform, appVersion, sdkVersion, deviceID string
+	extra                                                       []metaField
+}
+
+type metaField struct {
+	key   string
+	kind  byte // 's' string, 'i' int, 'd' double, 'b' bool, 'j' JSON text of an object or array
+	str   string
+	num   float64
+	inum  int64
+	truth bool
+}
+
 // parseMeta reads and validates the envelope's meta object. Any problem
 // fails the whole request: every event shares the meta.
-func (d *decoder) parseMeta(st *decodeState) *requestError {
+func (d *decoder) parseMeta(st *decodeState) error {
 	s := &st.s
 	if s.peek() != '{' {
 		return envelopeErr(errInvalidMeta, "meta must be an object")
 	}
-	s.pos++
 	m := &st.meta
 	var seen [6]bool
-	if s.peek() == '}' {
-		s.pos++
-	} else {
-		for {
-			key, err := s.readString()
-			if err != nil {
-				return envelopeErr(errMalformedJSON, "%v", err)
-			}
-			if err := s.expect(':'); err != nil {
-				return envelopeErr(errMalformedJSON, "%v", err)
-			}
-			k := st.stringOf(key)
-			field, known := knownMetaField(k)
-			if known {
-				if seen[field] {
-					return envelopeErr(errInvalidMeta, "meta.%s appears twice", k)
-				}
-				seen[field] = true
-				if rerr := d.parseKnownMeta(st, m, field, k); rerr != nil {
-					return rerr
-				}
-			} else if rerr := d.parseExtraMeta(st, m, k); rerr != nil {
-				return rerr
-			}
-			if s.peek() == ',' {
-				s.pos++
-				continue
-			}
-			if err := s.expect('}'); err != nil {
-				return envelopeErr(errMalformedJSON, "%v", err)
-			}
-			break
+	err := s.eachMember(func(key span) error {
+		k := st.stringOf(key)
+		field, known := knownMetaField(k)
+		if !known {
+			return d.parseExtraMeta(st, m, k)
 		}
-	}
-	if m.appID == "" {
+		if seen[field] {
+			return envelopeErr(errInvalidMeta, "meta.%s appears twice", k)
+		}
+		seen[field] = true
+		return d.parseKnownMeta(st, m, field, k)
+	})
+	switch {
+	case err != nil:
+		return err
+	case m.appID == "":
 		return envelopeErr(errInvalidMeta, "meta.app_id is required")
-	}
-	if m.category == "" {
+	case m.category == "":
 		return envelopeErr(errInvalidMeta, "meta.category is required")
 	}
 	return nil
@@ -83,21 +89,19 @@ func knownMetaField(key string) (int, bool) {
 	return 0, false
 }
 
-func (d *decoder) parseKnownMeta(st *decodeState, m *envelopeMeta, field int, key string) *requestError {
+func (d *decoder) parseKnownMeta(st *decodeState, m *envelopeMeta, field int, key string) error {
 	s := &st.s
 	required := field == metaAppID || field == metaCategory
 	if !required && s.peek() == 'n' {
-		if _, err := s.readLiteral(); err != nil {
-			return envelopeErr(errMalformedJSON, "%v", err)
-		}
-		return nil // null: not given
+		_, err := s.readLiteral()
+		return err // null: not given
 	}
 	if s.peek() != '"' {
 		return envelopeErr(errInvalidMeta, "meta.%s must be a string", key)
 	}
 	sp, err := s.readString()
 	if err != nil {
-		return envelopeErr(errMalformedJSON, "%v", err)
+		return err
 	}
 	v := st.stringOf(sp)
 	limit := d.limits.MaxValueLength
@@ -106,6 +110,9 @@ func (d *decoder) parseKnownMeta(st *decodeState, m *envelopeMeta, field int, ke
 	}
 	if len(v) > limit {
 		return envelopeErr(errInvalidMeta, "meta.%s is longer than %d bytes", key, limit)
+	}
+	if (field == metaAppID || field == metaDeviceID) && hasControl([]byte(v)) {
+		return envelopeErr(errInvalidMeta, "meta.%s must not contain control characters", key)
 	}
 	switch field {
 	case metaAppID:
@@ -147,13 +154,16 @@ func validCategory(c string) bool {
 // parseExtraMeta keeps a meta key the receiver does not know as resource
 // attribute "meta.<key>": strings, numbers and booleans as they are, objects
 // and arrays as their JSON text; null is dropped.
-func (d *decoder) parseExtraMeta(st *decodeState, m *envelopeMeta, key string) *requestError {
+func (d *decoder) parseExtraMeta(st *decodeState, m *envelopeMeta, key string) error {
 	s := &st.s
 	if key == "" {
 		return envelopeErr(errInvalidMeta, "meta keys must not be empty")
 	}
 	if len(key) > d.limits.MaxKeyLength {
 		return envelopeErr(errInvalidMeta, "meta key longer than %d bytes", d.limits.MaxKeyLength)
+	}
+	if hasControl([]byte(key)) {
+		return envelopeErr(errInvalidMeta, "meta keys must not contain control characters")
 	}
 	for _, f := range m.extra {
 		if f.key == key {
@@ -168,13 +178,13 @@ func (d *decoder) parseExtraMeta(st *decodeState, m *envelopeMeta, key string) *
 	case c == '"':
 		sp, err := s.readString()
 		if err != nil {
-			return envelopeErr(errMalformedJSON, "%v", err)
+			return err
 		}
 		f.kind, f.str = 's', st.stringOf(sp)
 	case c == 't' || c == 'f' || c == 'n':
 		lit, err := s.readLiteral()
 		if err != nil {
-			return envelopeErr(errMalformedJSON, "%v", err)
+			return err
 		}
 		if lit == litNull {
 			return nil
@@ -184,7 +194,7 @@ func (d *decoder) parseExtraMeta(st *decodeState, m *envelopeMeta, key string) *
 		start := s.pos
 		nest, err := s.skipValue()
 		if err != nil {
-			return envelopeErr(errMalformedJSON, "%v", err)
+			return err
 		}
 		if metaDepth+nest > d.limits.MaxDepth {
 			return envelopeErr(errInvalidMeta, "meta.%s nests deeper than max_depth %d allows", key, d.limits.MaxDepth)
@@ -193,9 +203,13 @@ func (d *decoder) parseExtraMeta(st *decodeState, m *envelopeMeta, key string) *
 	default:
 		n, err := s.readNumber()
 		if err != nil {
-			return envelopeErr(errMalformedJSON, "%v", err)
+			return err
 		}
-		if i, ok := s.parseInt(n); ok && n.integer {
+		if n.integer {
+			i, ok := s.parseInt(n)
+			if !ok {
+				return envelopeErr(errInvalidMeta, "meta.%s does not fit a signed 64-bit integer; send it as a string", key)
+			}
 			f.kind, f.inum = 'i', i
 		} else if fl, ok := s.parseFloat(n); ok {
 			f.kind, f.num = 'd', fl

@@ -63,6 +63,7 @@ const (
 	errBodyTooLarge     = "body_too_large"
 	errTooManyEvents    = "too_many_events"
 	errMalformedBody    = "malformed_body"
+	errBodyTimeout      = "body_timeout"
 	errMalformedJSON    = "malformed_json"
 	errInvalidEnvelope  = "invalid_envelope"
 	errInvalidMeta      = "invalid_meta"

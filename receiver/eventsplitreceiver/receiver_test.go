@@ -91,6 +91,10 @@ func TestEventValidation(t *testing.T) {
 		{"name not a string", ev(id, `"name":true`, ts), "invalid_name"},
 		{"empty name", ev(id, `"name":""`, ts), "invalid_name"},
 		{"name too long", ev(id, `"name":"`+strings.Repeat("n", 257)+`"`, ts), "invalid_name"},
+		{"id with NUL escape", ev(`"id":"a\u0000b"`, name, ts), "invalid_id"},
+		{"id with newline escape", ev(`"id":"a\nb"`, name, ts), "invalid_id"},
+		{"name with NUL escape", ev(id, `"name":"view\u0000"`, ts), "invalid_name"},
+		{"name with DEL", ev(id, `"name":"view\u007f"`, ts), "invalid_name"},
 		{"missing timestamp", ev(id, name), "missing_timestamp"},
 		{"timestamp as string", ev(id, name, `"timestamp":"2026-01-01"`), "invalid_timestamp"},
 		{"timestamp with fraction", ev(id, name, fmt.Sprintf(`"timestamp":%d.5`, now)), "invalid_timestamp"},
@@ -112,6 +116,9 @@ func TestEventValidation(t *testing.T) {
 		{"attribute key too long", ev(id, name, ts, `"attributes":{"`+long+`":1}`), "invalid_attribute"},
 		{"attribute value too long", ev(id, name, ts, `"attributes":{"a":"`+strings.Repeat("v", 4097)+`"}`), "invalid_attribute"},
 		{"attribute number out of range", ev(id, name, ts, `"attributes":{"a":1e999}`), "invalid_attribute"},
+		{"attribute integer beyond int64", ev(id, name, ts, `"attributes":{"a":123456789012345678901234567890}`), "invalid_attribute"},
+		{"attribute integer just beyond int64", ev(id, name, ts, `"attributes":{"a":9223372036854775808}`), "invalid_attribute"},
+		{"attribute key with control character", ev(id, name, ts, `"attributes":{"k\u0000":1}`), "invalid_attribute"},
 		{"attribute reserved key", ev(id, name, ts, `"attributes":{"event.backend_id":"forged"}`), "invalid_attribute"},
 		{"attribute duplicate key", ev(id, name, ts, `"attributes":{"a":1,"a":2}`), "invalid_attribute"},
 		{"attribute duplicate key escaped", ev(id, name, ts, `"attributes":{"a":1,"\u0061":2}`), "invalid_attribute"},
@@ -206,6 +213,9 @@ func TestEnvelopeErrors(t *testing.T) {
 		{"app_id missing", upload(`{"category":"web"}`, e), 400, "invalid_meta"},
 		{"app_id empty", upload(`{"app_id":"","category":"web"}`, e), 400, "invalid_meta"},
 		{"app_id not string", upload(`{"app_id":7,"category":"web"}`, e), 400, "invalid_meta"},
+		{"app_id with control character", upload(`{"app_id":"sh\u0000op","category":"web"}`, e), 400, "invalid_meta"},
+		{"meta key with control character", upload(`{"app_id":"shop","category":"web","a\u0001":1}`, e), 400, "invalid_meta"},
+		{"meta integer beyond int64", upload(`{"app_id":"shop","category":"web","n":123456789012345678901234567890}`, e), 400, "invalid_meta"},
 		{"category missing", upload(`{"app_id":"shop"}`, e), 400, "invalid_meta"},
 		{"category with slash", upload(`{"app_id":"shop","category":"a/b"}`, e), 400, "invalid_meta"},
 		{"category too long", upload(`{"app_id":"shop","category":"`+strings.Repeat("c", 65)+`"}`, e), 400, "invalid_meta"},
@@ -503,7 +513,7 @@ func TestStructuredBody(t *testing.T) {
 	require.Equal(t, http.StatusOK, code)
 	body := h.logs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Body()
 	assert.Equal(t, map[string]any{
-		"s": "x\né😀", "i": int64(-3), "f": 1.5, "big": 1.2345678901234568e+29, "huge": "1e999", "t": true, "n": nil,
+		"s": "x\né😀", "i": int64(-3), "f": 1.5, "big": "123456789012345678901234567890", "huge": "1e999", "t": true, "n": nil,
 		"a": []any{int64(1), "two", map[string]any{"three": int64(3)}}, "o": map[string]any{},
 	}, body.AsRaw())
 }
@@ -520,7 +530,7 @@ func TestJSONBodyKeepsPayloadText(t *testing.T) {
 func TestEscapedStrings(t *testing.T) {
 	h := startHarness(t)
 	e := ev(`"id":"a\"b\\c"`, `"na\u006de":"caf\u00e9 \ud83d\ude00"`, fmt.Sprintf(`"timestamp":%d`, nowMs()),
-		`"attributes":{"k\tey":"v\u0000al"}`)
+		`"attributes":{"k\u0065y":"v\u0000al\tue"}`)
 	code, a, _ := h.post(upload(defaultMeta, e))
 	require.Equal(t, http.StatusOK, code, "%+v", a)
 	assert.Equal(t, `a"b\c`, *a.Parts[0].ID)
@@ -529,7 +539,7 @@ func TestEscapedStrings(t *testing.T) {
 	assert.Equal(t, `a"b\c`, attrs["event.id"])
 	assert.Equal(t, "café 😀", attrs["event.name"])
 	assert.Equal(t, "café 😀", rec.EventName())
-	assert.Equal(t, "v\x00al", attrs["k\tey"])
+	assert.Equal(t, "v\x00al\tue", attrs["key"], "values may hold control characters; keys, ids and names may not")
 }
 
 func TestTracesOnlyRefusesToStart(t *testing.T) {

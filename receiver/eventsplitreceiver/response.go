@@ -13,8 +13,8 @@ import (
 //	 "error":{"code":"...","detail":"..."}}   <- only when the request as a whole failed
 
 // appendAnswer writes the answer for parsed events. refused is the
-// request-level error when the pipeline refused the batch: then no event is
-// accepted, and valid ones are reported as retry_later.
+// request-level error when the pipeline refused a batch of them: its events
+// and those after it carry reason retry_later.
 func appendAnswer(b []byte, views []eventView, accepted, rejected int, refused *requestError) []byte {
 	b = append(b, `{"accepted":`...)
 	b = strconv.AppendInt(b, int64(accepted), 10)
@@ -32,17 +32,12 @@ func appendAnswer(b []byte, views []eventView, accepted, rejected int, refused *
 		} else {
 			b = append(b, "null"...)
 		}
-		switch {
-		case v.reason != reasonNone:
+		if v.reason != reasonNone {
 			b = append(b, `,"status":"rejected","reason":"`...)
 			b = append(b, v.reason.String()...)
 			b = append(b, `","detail":`...)
 			b = appendJSONString(b, v.detail)
-		case refused != nil:
-			b = append(b, `,"status":"rejected","reason":"`...)
-			b = append(b, reasonRetryLater.String()...)
-			b = append(b, `","detail":"the pipeline refused this request; nothing of it was accepted: send it again later"`...)
-		default:
+		} else {
 			b = append(b, `,"status":"accepted","backend_id":"`...)
 			b = append(b, v.backendID...) // UUID text, nothing to escape
 			b = append(b, '"')

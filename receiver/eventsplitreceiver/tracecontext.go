@@ -10,9 +10,6 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/client"
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/otelcol-events/otelcol-events/components/tracecontext"
 )
@@ -42,10 +39,20 @@ type traceContext struct {
 	invalidHeaders []string
 }
 
-// readTraceContext parses the request's trace headers strictly: an invalid
+// readTraceContext reads the request's trace context and counts the
+// headers that were invalid.
+func (r *eventSplitReceiver) readTraceContext(ctx context.Context, h http.Header) (traceContext, error) {
+	tc, err := parseTraceContext(h)
+	for _, name := range tc.invalidHeaders {
+		r.telemetry.ReceiverEventsplitTraceContextInvalid.Add(ctx, 1, r.headerAttrs[name])
+	}
+	return tc, err
+}
+
+// parseTraceContext parses the request's trace headers strictly: an invalid
 // header is ignored as if absent, and named in invalidHeaders. It never
 // fails the request.
-func readTraceContext(h http.Header) (traceContext, error) {
+func parseTraceContext(h http.Header) (traceContext, error) {
 	var tc traceContext
 	tp, ok, err := tracecontext.ParseTraceParentHeaders(h.Values("traceparent"))
 	switch {
@@ -145,84 +152,4 @@ func withEventMetadata(ctx context.Context, cfg *MetadataConfig, tc *traceContex
 	}
 	info.Metadata = client.NewMetadata(md)
 	return client.NewContext(ctx, info)
-}
-
-// ingestSpan describes one request for the traces pipeline.
-type ingestSpan struct {
-	start, end pcommon.Timestamp
-	method     string
-	path       string
-	status     int
-	clientAddr string
-	userAgent  string
-	received   int
-	accepted   int
-	rejected   int
-	appID      string
-	category   string
-	failure    string // request-level error code, if any
-}
-
-// appendIngestSpan adds the request's SERVER span to traces, as a child of
-// the caller's span or as a new root. resource is the collector's own
-// telemetry resource, so the span is attributed to the collector.
-func appendIngestSpan(traces ptrace.Traces, resource pcommon.Resource, scopeName, scopeVersion string, tc *traceContext, s *ingestSpan) {
-	rs := traces.ResourceSpans().AppendEmpty()
-	resource.CopyTo(rs.Resource())
-	ss := rs.ScopeSpans().AppendEmpty()
-	ss.Scope().SetName(scopeName)
-	ss.Scope().SetVersion(scopeVersion)
-	span := ss.Spans().AppendEmpty()
-	span.SetTraceID(tc.ingest.TraceID)
-	span.SetSpanID(tc.ingest.SpanID)
-	if tc.hasCaller {
-		span.SetParentSpanID(tc.caller.SpanID)
-		span.TraceState().FromRaw(tc.traceState)
-	}
-	span.SetFlags(uint32(tc.ingest.Flags))
-	span.SetKind(ptrace.SpanKindServer)
-	span.SetName(s.method + " " + s.path)
-	span.SetStartTimestamp(s.start)
-	span.SetEndTimestamp(s.end)
-
-	attrs := span.Attributes()
-	attrs.EnsureCapacity(14)
-	attrs.PutStr("http.request.method", s.method)
-	attrs.PutStr("url.path", s.path)
-	attrs.PutStr("http.route", s.path)
-	attrs.PutInt("http.response.status_code", int64(s.status))
-	if s.clientAddr != "" {
-		attrs.PutStr("client.address", s.clientAddr)
-	}
-	if s.userAgent != "" {
-		attrs.PutStr("user_agent.original", s.userAgent)
-	}
-	if s.appID != "" {
-		attrs.PutStr("app.id", s.appID)
-	}
-	if s.category != "" {
-		attrs.PutStr("event.category", s.category)
-	}
-	if tc.requestID != "" {
-		attrs.PutStr(attrRequestID, tc.requestID)
-	}
-	attrs.PutInt("eventsplit.events.received", int64(s.received))
-	attrs.PutInt("eventsplit.events.accepted", int64(s.accepted))
-	attrs.PutInt("eventsplit.events.rejected", int64(s.rejected))
-
-	switch {
-	case s.failure != "":
-		attrs.PutStr("error.type", s.failure)
-		span.Status().SetCode(ptrace.StatusCodeError)
-		span.Status().SetMessage(s.failure)
-	case s.rejected > 0:
-		attrs.PutStr("error.type", "events_rejected")
-		span.Status().SetCode(ptrace.StatusCodeError)
-		span.Status().SetMessage(fmt.Sprintf("%d of %d events rejected", s.rejected, s.received))
-	}
-}
-
-// logRecordFlags carries the sampled flag onto the records.
-func logRecordFlags(tp tracecontext.TraceParent) plog.LogRecordFlags {
-	return plog.DefaultLogRecordFlags.WithIsSampled(tp.Sampled())
 }

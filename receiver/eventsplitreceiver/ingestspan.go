@@ -1,0 +1,95 @@
+package eventsplitreceiver // import "github.com/otelcol-events/otelcol-events/receiver/eventsplitreceiver"
+
+import (
+	"fmt"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-events/otelcol-events/components/tracecontext"
+)
+
+// ingestSpan describes one request for the traces pipeline.
+type ingestSpan struct {
+	start, end pcommon.Timestamp
+	method     string
+	path       string
+	status     int
+	clientAddr string
+	userAgent  string
+	received   int
+	accepted   int
+	rejected   int
+	batches    int // how many batches the events went to the pipeline in
+	appID      string
+	category   string
+	failure    string // request-level error code, if any
+}
+
+// appendIngestSpan adds the request's SERVER span to traces, as a child of
+// the caller's span or as a new root. resource is the collector's own
+// telemetry resource, so the span is attributed to the collector.
+func appendIngestSpan(traces ptrace.Traces, resource pcommon.Resource, scopeName, scopeVersion string, tc *traceContext, s *ingestSpan) {
+	rs := traces.ResourceSpans().AppendEmpty()
+	resource.CopyTo(rs.Resource())
+	ss := rs.ScopeSpans().AppendEmpty()
+	ss.Scope().SetName(scopeName)
+	ss.Scope().SetVersion(scopeVersion)
+	span := ss.Spans().AppendEmpty()
+	span.SetTraceID(tc.ingest.TraceID)
+	span.SetSpanID(tc.ingest.SpanID)
+	if tc.hasCaller {
+		span.SetParentSpanID(tc.caller.SpanID)
+		span.TraceState().FromRaw(tc.traceState)
+	}
+	span.SetFlags(uint32(tc.ingest.Flags))
+	span.SetKind(ptrace.SpanKindServer)
+	span.SetName(s.method + " " + s.path)
+	span.SetStartTimestamp(s.start)
+	span.SetEndTimestamp(s.end)
+
+	attrs := span.Attributes()
+	attrs.EnsureCapacity(14)
+	attrs.PutStr("http.request.method", s.method)
+	attrs.PutStr("url.path", s.path)
+	attrs.PutStr("http.route", s.path)
+	attrs.PutInt("http.response.status_code", int64(s.status))
+	if s.clientAddr != "" {
+		attrs.PutStr("client.address", s.clientAddr)
+	}
+	if s.userAgent != "" {
+		attrs.PutStr("user_agent.original", s.userAgent)
+	}
+	if s.appID != "" {
+		attrs.PutStr("app.id", s.appID)
+	}
+	if s.category != "" {
+		attrs.PutStr("event.category", s.category)
+	}
+	if tc.requestID != "" {
+		attrs.PutStr(attrRequestID, tc.requestID)
+	}
+	attrs.PutInt("eventsplit.events.received", int64(s.received))
+	attrs.PutInt("eventsplit.events.accepted", int64(s.accepted))
+	attrs.PutInt("eventsplit.events.rejected", int64(s.rejected))
+	if s.batches > 1 {
+		attrs.PutInt("eventsplit.batches", int64(s.batches))
+	}
+
+	switch {
+	case s.failure != "":
+		attrs.PutStr("error.type", s.failure)
+		span.Status().SetCode(ptrace.StatusCodeError)
+		span.Status().SetMessage(s.failure)
+	case s.rejected > 0:
+		attrs.PutStr("error.type", "events_rejected")
+		span.Status().SetCode(ptrace.StatusCodeError)
+		span.Status().SetMessage(fmt.Sprintf("%d of %d events rejected", s.rejected, s.received))
+	}
+}
+
+// logRecordFlags carries the sampled flag onto the records.
+func logRecordFlags(tp tracecontext.TraceParent) plog.LogRecordFlags {
+	return plog.DefaultLogRecordFlags.WithIsSampled(tp.Sampled())
+}
