@@ -1,7 +1,10 @@
 // Command kafka-broker runs a single-node Kafka-protocol broker (franz-go's
 // kfake) for the local stack: real wire protocol, consumer groups, committed
-// offsets and record headers, no JVM. With -data-dir its log and offsets
-// survive a restart, like a real broker's.
+// offsets and record headers, no JVM. With -data-dir its log, topics and
+// offsets survive a restart, also after kill -9: kfake appends every batch
+// and offset commit to its files as it takes them (the page cache survives
+// the process), and topics clients create by producing are created through
+// kfake's admin path, which writes them down (see autocreate.go).
 package main
 
 import (
@@ -25,15 +28,16 @@ func main() {
 	partitions := flag.Int("partitions", 3, "partitions of every pre-created or auto-created topic")
 	topics := flag.String("topics", "", "comma-separated topics to pre-create (others are created on first use)")
 	dataDir := flag.String("data-dir", "", "persist the log and group offsets here across restarts (empty: in memory)")
+	syncWrites := flag.Bool("sync-writes", false, "fsync every produced batch (survives a machine crash, not only a process crash; slower)")
 	flag.Parse()
 
-	if err := run(*host, *port, *partitions, *topics, *dataDir); err != nil {
+	if err := run(*host, *port, *partitions, *topics, *dataDir, *syncWrites); err != nil {
 		fmt.Fprintln(os.Stderr, "kafka-broker:", err)
 		os.Exit(1)
 	}
 }
 
-func run(host string, port, partitions int, topics, dataDir string) error {
+func run(host string, port, partitions int, topics, dataDir string, syncWrites bool) error {
 	if partitions < 1 {
 		return fmt.Errorf("-partitions must be at least 1, got %d", partitions)
 	}
@@ -43,7 +47,8 @@ func run(host string, port, partitions int, topics, dataDir string) error {
 	opts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.Ports(port),
-		kfake.AllowAutoTopicCreation(),
+		// Not kfake.AllowAutoTopicCreation: topics it creates that way are
+		// not written to the data dir (see autocreate.go).
 		kfake.DefaultNumPartitions(partitions),
 		// kfake always binds 127.0.0.1; rebind on the requested host.
 		kfake.ListenFn(func(network, address string) (net.Listener, error) {
@@ -62,11 +67,15 @@ func run(host string, port, partitions int, topics, dataDir string) error {
 			return fmt.Errorf("data dir: %w", err)
 		}
 		opts = append(opts, kfake.DataDir(dataDir))
+		if syncWrites {
+			opts = append(opts, kfake.SyncWrites())
+		}
 	}
 	cluster, err := kfake.NewCluster(opts...)
 	if err != nil {
 		return fmt.Errorf("start broker: %w", err)
 	}
+	createRequestedTopics(cluster, int32(partitions))
 	fmt.Printf("kafka-broker: ready on %s (%d partitions per topic; pre-created: %s)\n",
 		net.JoinHostPort(host, strconv.Itoa(port)), partitions, orNone(topics))
 
