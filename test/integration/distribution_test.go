@@ -127,7 +127,7 @@ func runLocalStack(t *testing.T, args ...string) (string, error) {
 	select {
 	case <-p.Done():
 	case <-time.After(30 * time.Second):
-		_ = p.Stop(5 * time.Second)
+		_ = p.Stop()
 		t.Fatal("local-stack did not exit on a taken port")
 	}
 	return out.String(), p.ExitErr()

@@ -38,7 +38,7 @@ func TestGatewayRestartResumesFromCommittedOffsets(t *testing.T) {
 	uploadPhase(t, s, "before", 30)
 	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'it-app'", s.db), 30, 120*time.Second)
 
-	require.NoError(t, s.gateway.Stop(30*time.Second))
+	require.NoError(t, s.gateway.Stop())
 	uploadPhase(t, s, "while-down-1", 20)
 	uploadPhase(t, s, "while-down-2", 20)
 	time.Sleep(2 * time.Second) // the agent produces to Kafka meanwhile

@@ -84,7 +84,7 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	suite.ch = ch
-	defer func() { _ = suite.ch.Stop(30 * time.Second) }()
+	defer func() { _ = suite.ch.Stop() }()
 	return m.Run()
 }
 
@@ -124,7 +124,7 @@ func writeGeoFixtures(dir string) error {
 // ports and data, for tests of a backend outage.
 func stopClickHouse(t testing.TB) {
 	t.Helper()
-	require.NoError(t, suite.ch.Stop(30*time.Second))
+	require.NoError(t, suite.ch.Stop())
 }
 
 func startClickHouseAgain(t testing.TB) {
@@ -178,7 +178,7 @@ func startKafka(t testing.TB, topics ...string) *stack.Kafka {
 		DataDir: filepath.Join(t.TempDir(), "kafka"), Output: testLog(t, "kafka"),
 	})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = k.Stop(10 * time.Second) })
+	t.Cleanup(func() { _ = k.Stop() })
 	return k
 }
 
@@ -240,7 +240,7 @@ func startCollectorConfigs(t testing.TB, name string, configNames []string, env 
 	}
 	run := &collectorRun{cfg: cfg, Endpoints: ep}
 	run.start(t)
-	t.Cleanup(func() { _ = run.Stop(30 * time.Second) })
+	t.Cleanup(func() { _ = run.Stop() })
 	return run
 }
 
@@ -255,7 +255,7 @@ func (r *collectorRun) start(t testing.TB) {
 // configuration, ports and storage.
 func (r *collectorRun) restart(t testing.TB) {
 	t.Helper()
-	require.NoError(t, r.Stop(30*time.Second))
+	require.NoError(t, r.Stop())
 	r.start(t)
 }
 

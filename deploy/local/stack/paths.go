@@ -52,3 +52,17 @@ func DefaultCHDBLibrary() string {
 	}
 	return NPMFile(CHDBPackage, CHDBVersion, "libchdb.so")
 }
+
+// JaegerVersion is the jaegertracing/jaeger Go module version `make jaeger`
+// builds: module v1.76.0 is Jaeger v2.13.0. Keep in step with the Makefile's
+// JAEGER_VERSION.
+const JaegerVersion = "v1.76.0"
+
+// DefaultJaegerBinary is Jaeger as `make jaeger` builds it into the cache,
+// unless $JAEGER_BIN names another binary.
+func DefaultJaegerBinary() string {
+	if bin := os.Getenv("JAEGER_BIN"); bin != "" {
+		return bin
+	}
+	return filepath.Join(CacheDir(), "jaeger", JaegerVersion, "jaeger")
+}

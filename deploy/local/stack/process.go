@@ -7,24 +7,26 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"sync"
 	"syscall"
 	"time"
 )
 
-// Process is a supervised child process. It runs in its own process group so
-// that a Ctrl-C on the terminal reaches only the supervisor, which then stops
-// the children in order (collector first, so it can flush, then the backends).
-// If the supervisor dies without stopping it, the kernel kills it (Pdeathsig),
-// so nothing is left orphaned.
+// DefaultStopGrace is how long a process may take to stop after SIGTERM
+// before it is killed.
+const DefaultStopGrace = 30 * time.Second
+
+// Process is a child process. It runs in its own process group so that a
+// Ctrl-C on the terminal reaches only the supervisor, which then stops the
+// children in order (collector first, so it can flush, then the backends).
+// If the supervisor dies without stopping it, the kernel kills it
+// (Pdeathsig), so nothing is left orphaned.
 type Process struct {
 	Name string
 
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error
-
-	stopOnce sync.Once
+	cmd    *exec.Cmd
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
 }
 
 // ProcessSpec says what to run.
@@ -37,15 +39,24 @@ type ProcessSpec struct {
 	Dir string
 	// Output receives the child's stdout and stderr; nil discards them.
 	Output io.Writer
+	// StopGrace is how long Stop waits after SIGTERM before SIGKILL
+	// (default DefaultStopGrace).
+	StopGrace time.Duration
 }
 
 // StartProcess starts spec and returns at once; use WaitReady to know when the
-// process serves.
+// process serves. Stopping is exec.Cmd's own: cancelling the command sends
+// SIGTERM to the process group (Cmd.Cancel), and Wait kills the process if it
+// has not exited WaitDelay later.
 func StartProcess(spec ProcessSpec) (*Process, error) {
 	if _, err := os.Stat(spec.Path); err != nil {
 		return nil, fmt.Errorf("%s: cannot run %s: %w", spec.Name, spec.Path, err)
 	}
-	cmd := exec.Command(spec.Path, spec.Args...)
+	if spec.StopGrace <= 0 {
+		spec.StopGrace = DefaultStopGrace
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, spec.Path, spec.Args...)
 	cmd.Env = append(os.Environ(), spec.Env...)
 	cmd.Dir = spec.Dir
 	out := spec.Output
@@ -55,12 +66,19 @@ func StartProcess(spec ProcessSpec) (*Process, error) {
 	cmd.Stdout = out
 	cmd.Stderr = out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// Negative pid: the whole process group, so helpers it started go too.
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+	cmd.WaitDelay = spec.StopGrace
 	if err := cmd.Start(); err != nil {
+		cancel()
 		return nil, fmt.Errorf("%s: start %s: %w", spec.Name, spec.Path, err)
 	}
-	p := &Process{Name: spec.Name, cmd: cmd, done: make(chan struct{})}
+	p := &Process{Name: spec.Name, cmd: cmd, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
+		// WaitDelay killed only the leader; take the rest of its group too.
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cancel()
 		close(p.done)
 	}()
 	return p, nil
@@ -78,37 +96,44 @@ func (p *Process) ExitErr() error {
 	return p.err
 }
 
-// Stop asks the process group to terminate (SIGTERM) and kills it (SIGKILL) if
-// it has not exited within grace. It returns nil for a clean exit, also when
-// the process had already exited cleanly.
-func (p *Process) Stop(grace time.Duration) error {
-	p.stopOnce.Do(func() {
-		select {
-		case <-p.done:
-			return
-		default:
-		}
-		// Negative pid: the whole process group, so helpers it started go too.
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(grace):
-			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-			<-p.done
-		}
-	})
+// Stop asks the process group to terminate (SIGTERM) and has it killed if
+// it has not exited within its stop grace. It returns nil for a clean exit,
+// also when the process had already exited cleanly.
+func (p *Process) Stop() error {
+	p.cancel()
 	err := p.ExitErr()
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGTERM {
-			// Terminated by the signal we sent: that is a requested stop.
-			return nil
-		}
+	if requestedStop(err) {
+		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.Name, err)
 	}
 	return nil
+}
+
+// Kill ends the process group at once with SIGKILL, as a crash would, and
+// waits for it to be gone. For fault tests.
+func (p *Process) Kill() {
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	<-p.done
+}
+
+// requestedStop reports whether err is how a process ends when stopped:
+// Wait reports the context's cancellation, or death by the SIGTERM sent.
+func requestedStop(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.Canceled) {
+		return true
+	}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGTERM {
+			return true
+		}
+	}
+	return false
 }
 
 // WaitReady polls probe until it succeeds, the process exits, or timeout

@@ -1,0 +1,38 @@
+package main
+
+import "fmt"
+
+func printBanner(o options, addr func(int) string) {
+	fmt.Printf(`
+otelcol-events local stack is up (data in %s)
+
+  ClickHouse   native tcp://%s   HTTP http://%s
+  Kafka        %s
+  Jaeger v2    OTLP/gRPC %s   query API http://%s (no web UI here: its assets are not in the Go module)
+  Collector    OTLP/gRPC %s   OTLP/HTTP http://%s   events http://%s/v1/events
+               health http://%s/   internal metrics http://%s/metrics
+
+Send data:
+  traces from any OTLP SDK or, for a quick test:
+    go run github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@v0.161.0 \
+      traces --otlp-insecure --otlp-endpoint %s --traces 10
+
+Look at it in ClickHouse:
+  curl http://%s/ --data-binary "SELECT ServiceName, SpanName, count() FROM otel.otel_traces GROUP BY ALL ORDER BY ALL"
+and in Jaeger:
+  curl http://%s/api/services
+  curl http://%s/api/traces/<trace id>
+
+Ctrl-C stops everything.
+`,
+		o.dataDir,
+		addr(o.chTCP), addr(o.chHTTP),
+		addr(o.kafkaPort),
+		addr(o.jaegerOTLPGRPC), addr(o.jaegerQuery),
+		addr(o.otlpGRPC), addr(o.otlpHTTP), addr(o.events),
+		addr(o.health), addr(o.metrics),
+		addr(o.otlpGRPC),
+		addr(o.chHTTP),
+		addr(o.jaegerQuery), addr(o.jaegerQuery),
+	)
+}

@@ -1,0 +1,65 @@
+package stack
+
+import (
+	"context"
+	"io"
+	"net"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// KafkaConfig starts the kfake broker through the kafka-broker command.
+type KafkaConfig struct {
+	BinDir     string
+	Host       string
+	Port       int
+	Partitions int
+	Topics     []string
+	DataDir    string // empty: in memory
+	Output     io.Writer
+}
+
+// Kafka is a running local broker.
+type Kafka struct {
+	*Process
+	Addr string
+}
+
+// StartKafka starts the broker and returns once it answers metadata requests.
+func StartKafka(ctx context.Context, cfg KafkaConfig) (*Kafka, error) {
+	if cfg.Host == "" {
+		cfg.Host = "127.0.0.1"
+	}
+	if cfg.Partitions == 0 {
+		cfg.Partitions = 3
+	}
+	if err := CheckPortsFree(Port{Host: cfg.Host, Port: cfg.Port, What: "Kafka broker"}); err != nil {
+		return nil, err
+	}
+	args := []string{
+		"-listen-host", cfg.Host,
+		"-port", strconv.Itoa(cfg.Port),
+		"-partitions", strconv.Itoa(cfg.Partitions),
+		"-topics", strings.Join(cfg.Topics, ","),
+	}
+	if cfg.DataDir != "" {
+		args = append(args, "-data-dir", cfg.DataDir)
+	}
+	p, err := StartProcess(ProcessSpec{
+		Name:   "kafka",
+		Path:   filepath.Join(cfg.BinDir, KafkaBinary),
+		Args:   args,
+		Output: cfg.Output,
+	})
+	if err != nil {
+		return nil, err
+	}
+	k := &Kafka{Process: p, Addr: net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))}
+	if err := p.WaitReady(ctx, 30*time.Second, KafkaReady(k.Addr)); err != nil {
+		_ = p.Stop()
+		return nil, err
+	}
+	return k, nil
+}
