@@ -22,7 +22,7 @@ import (
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 
-	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/geofixture"
+	"github.com/otelcol-events/otelcol-events/internal/geodbtest"
 	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/metadata"
 )
 
@@ -56,7 +56,7 @@ var languages = []string{"de", "en", "es", "fr", "ja", "pt-BR", "ru", "zh-CN"}
 func generatedCityDB(b *testing.B) benchDB {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "bench-city.mmdb")
-	cities := make([]geofixture.City, 0, zipfDistinct)
+	cities := make([]geodbtest.City, 0, zipfDistinct)
 	addrs := make([]netip.Addr, 0, zipfDistinct)
 	for i := 0; i < zipfDistinct; i++ {
 		// 81.0.0.0 - 81.195.x.x: public, /24 each.
@@ -69,7 +69,7 @@ func generatedCityDB(b *testing.B) benchDB {
 			}
 			return m
 		}
-		cities = append(cities, geofixture.City{
+		cities = append(cities, geodbtest.City{
 			Network:        fmt.Sprintf("81.%d.%d.0/24", i/256, i%256),
 			ContinentCode:  "EU",
 			CountryISOCode: "GB", CountryNames: name("United Kingdom"),
@@ -79,7 +79,7 @@ func generatedCityDB(b *testing.B) benchDB {
 			TimeZone: "Europe/London",
 		})
 	}
-	require.NoError(b, geofixture.WriteGeoIP2(path, "GeoIP2-City", cities))
+	require.NoError(b, geodbtest.WriteGeoIP2(path, "GeoIP2-City", cities))
 	return benchDB{name: "generated-geoip2-city", path: path, schema: schemaGeoIP2, addrs: addrs}
 }
 
@@ -374,11 +374,11 @@ func BenchmarkLookup(b *testing.B) {
 	}
 	b.Run("xdb", func(b *testing.B) {
 		path := filepath.Join(b.TempDir(), "bench.xdb")
-		rows := make([]geofixture.Region, 0, zipfDistinct)
+		rows := make([]xdbRegion, 0, zipfDistinct)
 		for i := 0; i < zipfDistinct; i++ {
-			rows = append(rows, geofixture.Region{Network: fmt.Sprintf("81.%d.%d.0/24", i/256, i%256), Region: "中国|0|广东省|深圳市|电信"})
+			rows = append(rows, xdbRegion{Network: fmt.Sprintf("81.%d.%d.0/24", i/256, i%256), Region: "中国|0|广东省|深圳市|电信"})
 		}
-		require.NoError(b, geofixture.WriteIP2Region(path, 4, rows))
+		require.NoError(b, writeIP2Region(path, 4, rows))
 		p, err := openIP2Region(path, nil)
 		require.NoError(b, err)
 		b.ReportAllocs()

@@ -48,6 +48,11 @@ type Config struct {
 	// Reload watches the database files and swaps in changed ones.
 	Reload ReloadConfig `mapstructure:"reload"`
 
+	// OpenTimeout bounds opening and checking the databases, at start and at
+	// every reload (default 1m). A database that takes longer fails Start,
+	// or is not swapped in, instead of holding the collector up.
+	OpenTimeout time.Duration `mapstructure:"open_timeout"`
+
 	// prevent unkeyed literal initialization
 	_ struct{}
 }
@@ -195,6 +200,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.Cache.Size < 0 {
 		errs = append(errs, errors.New("cache::size must not be negative"))
+	}
+	if cfg.OpenTimeout <= 0 {
+		errs = append(errs, errors.New("open_timeout must be positive"))
 	}
 	if cfg.Reload.Enabled && cfg.Reload.Interval <= 0 {
 		errs = append(errs, errors.New("reload::interval must be positive"))

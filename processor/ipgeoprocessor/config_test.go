@@ -53,6 +53,7 @@ func TestLoadConfigFull(t *testing.T) {
 	assert.True(t, cfg.Overwrite)
 	assert.Equal(t, 1000, cfg.Cache.Size)
 	assert.Equal(t, 5*time.Second, cfg.Reload.Interval)
+	assert.Equal(t, 10*time.Second, cfg.OpenTimeout)
 }
 
 func TestLoadConfigInvalid(t *testing.T) {
@@ -67,6 +68,7 @@ func TestLoadConfigInvalid(t *testing.T) {
 		"bad_legacy":            `legacy_attributes: "country" maps to "geo.country", which is not one of`,
 		"bad_merge":             `merge must be "record" or "field", got "first"`,
 		"missing_path":          "providers[0]: path is required",
+		"bad_open_timeout":      "open_timeout must be positive",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)

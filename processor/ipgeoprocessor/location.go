@@ -2,7 +2,6 @@ package ipgeoprocessor // import "github.com/otelcol-events/otelcol-events/proce
 
 import (
 	"strings"
-	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
@@ -106,36 +105,6 @@ func (l *location) setInt(f field, v int64) {
 	}
 	l.asn = v
 	l.set(f)
-}
-
-// borrowString views b as a string without copying. The string is valid
-// only while b is: the caller must call ownStrings before b goes away.
-func borrowString(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
-}
-
-// ownStrings copies the string fields into one block owned by l, so that a
-// lookup costs one allocation for its strings rather than one per field,
-// and l no longer refers to memory it borrowed (a database mapping).
-func (l *location) ownStrings() {
-	total := 0
-	for f := range numFields {
-		total += len(l.str[f])
-	}
-	if total == 0 {
-		return
-	}
-	block := make([]byte, 0, total)
-	for f := range numFields {
-		if s := l.str[f]; s != "" {
-			start := len(block)
-			block = append(block, s...)
-			l.str[f] = unsafe.String(&block[start], len(s))
-		}
-	}
 }
 
 // fillFrom copies the fields l lacks from o.

@@ -2,12 +2,8 @@ package ipgeoprocessor // import "github.com/otelcol-events/otelcol-events/proce
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"sync"
-	"time"
 
-	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -43,14 +39,12 @@ type ipgeoProcessor struct {
 	// are not retried (and logged) every interval until they change again.
 	failed map[string]fileState
 
-	lifecycle sync.Mutex
-	starts    int
-	stop      chan struct{}
-	watcher   sync.WaitGroup
-	forget    func()
+	// stop ends the reload watcher; closed by Shutdown.
+	stop    chan struct{}
+	watcher sync.WaitGroup
 }
 
-func newIPGeoProcessor(cfg *Config, set processor.Settings, forget func()) (*ipgeoProcessor, error) {
+func newIPGeoProcessor(cfg *Config, set processor.Settings) (*ipgeoProcessor, error) {
 	tb, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
 	if err != nil {
 		return nil, err
@@ -65,139 +59,8 @@ func newIPGeoProcessor(cfg *Config, set processor.Settings, forget func()) (*ipg
 		reasonInvalid: metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "invalid"))),
 		reasonPrivate: metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "private"))),
 		failed:        map[string]fileState{},
-		forget:        forget,
+		stop:          make(chan struct{}),
 	}, nil
-}
-
-// start opens the databases on the first start of any signal's pipeline.
-func (p *ipgeoProcessor) start(_ context.Context, _ component.Host) error {
-	p.lifecycle.Lock()
-	defer p.lifecycle.Unlock()
-	p.starts++
-	if p.starts > 1 {
-		return nil
-	}
-	set, err := openDatabases(p.cfg)
-	if err != nil {
-		p.starts--
-		return fmt.Errorf("ipgeo processor: %w", err)
-	}
-	for _, d := range set.providers {
-		p.logger.Info("Geolocation database opened", zap.String("database", d.describe()))
-	}
-	if set.asn != nil {
-		p.logger.Info("ASN database opened", zap.String("database", set.asn.describe()))
-	}
-	p.set = set
-	if p.cfg.Reload.Enabled {
-		p.stop = make(chan struct{})
-		p.watcher.Go(p.watch)
-	}
-	return nil
-}
-
-// shutdown closes the databases when the last signal's pipeline stops.
-func (p *ipgeoProcessor) shutdown(context.Context) error {
-	p.lifecycle.Lock()
-	defer p.lifecycle.Unlock()
-	if p.starts == 0 {
-		p.telemetry.Shutdown()
-		p.forgetOnce()
-		return nil
-	}
-	p.starts--
-	if p.starts > 0 {
-		return nil
-	}
-	if p.stop != nil {
-		close(p.stop)
-		p.watcher.Wait()
-		p.stop = nil
-	}
-	p.mu.Lock()
-	set := p.set
-	p.set = nil
-	p.mu.Unlock()
-	p.telemetry.Shutdown()
-	p.forgetOnce()
-	if set != nil {
-		return set.close()
-	}
-	return nil
-}
-
-func (p *ipgeoProcessor) forgetOnce() {
-	if p.forget != nil {
-		p.forget()
-		p.forget = nil
-	}
-}
-
-// watch checks the database files every interval and reloads changed ones.
-func (p *ipgeoProcessor) watch() {
-	ticker := time.NewTicker(p.cfg.Reload.Interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-p.stop:
-			return
-		case <-ticker.C:
-			p.reloadIfChanged()
-		}
-	}
-}
-
-// reloadIfChanged opens and checks a new set of databases when a file
-// changed, then swaps it in. Records being processed keep using the set
-// they started with; the old set is closed once none does. A replacement
-// that cannot be opened or fails its check is logged and counted once, and
-// the old databases keep serving.
-func (p *ipgeoProcessor) reloadIfChanged() {
-	p.mu.RLock()
-	current := p.set
-	p.mu.RUnlock()
-	if current == nil {
-		return
-	}
-	changed := current.changedFiles()
-	if len(changed) == 0 {
-		return
-	}
-	// Skip replacements already found broken, until they change again.
-	retry := false
-	for _, path := range changed {
-		now, _ := statFile(path)
-		if prev, ok := p.failed[path]; !ok || prev.changed(now) {
-			retry = true
-		}
-	}
-	if !retry {
-		return
-	}
-	ctx := context.Background()
-	attrs := metric.WithAttributeSet(attribute.NewSet(attribute.String("database", strings.Join(changed, ","))))
-	next, err := openDatabases(p.cfg)
-	if err != nil {
-		for _, path := range changed {
-			p.failed[path], _ = statFile(path)
-		}
-		p.telemetry.ProcessorIpgeoReloadFailures.Add(ctx, 1, attrs)
-		p.logger.Error("A changed geolocation database could not be loaded; the previous one keeps serving",
-			zap.Strings("changed", changed), zap.Error(err))
-		return
-	}
-	clear(p.failed)
-	p.mu.Lock()
-	old := p.set
-	p.set = next
-	p.mu.Unlock()
-	if err := old.close(); err != nil {
-		p.logger.Warn("Closing the previous geolocation database failed", zap.Error(err))
-	}
-	p.telemetry.ProcessorIpgeoReloads.Add(ctx, 1, attrs)
-	for _, d := range next.providers {
-		p.logger.Info("Geolocation database reloaded", zap.String("database", d.describe()))
-	}
 }
 
 // enrich looks up the address in attrs and writes what is known about it.

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/mmdb"
+	"github.com/oschwald/maxminddb-golang/v2"
 )
 
 // provider is one opened database.
@@ -59,11 +59,12 @@ func schemaFields(schema string) map[field]string {
 // ASN); it is not configurable as a provider schema.
 const schemaASN = "asn"
 
-// mmdbProvider reads a memory-mapped MaxMind DB file.
+// mmdbProvider reads a MaxMind DB file through maxminddb-golang, which
+// memory-maps it, walks the search tree and decodes the data section.
 type mmdbProvider struct {
 	path   string
 	schema string
-	reader *mmdb.Reader
+	reader *maxminddb.Reader
 	paths  *pathNode
 }
 
@@ -71,16 +72,18 @@ type mmdbProvider struct {
 // else one recognised from the database type, else one recognised from a
 // sample record. fields override or add record paths.
 func openMMDB(path, schema string, fields map[string]string, language string) (*mmdbProvider, error) {
-	reader, err := mmdb.Open(path)
+	reader, err := maxminddb.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open MaxMind DB %s: %w", path, err)
 	}
 	p := &mmdbProvider{path: path, reader: reader}
+	fail := func(err error) (*mmdbProvider, error) {
+		_ = reader.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if schema == "" || schema == schemaAuto {
-		schema, err = detectSchema(reader)
-		if err != nil {
-			_ = reader.Close()
-			return nil, fmt.Errorf("%s: %w", path, err)
+		if schema, err = detectSchema(reader); err != nil {
+			return fail(err)
 		}
 	}
 	p.schema = schema
@@ -88,27 +91,32 @@ func openMMDB(path, schema string, fields map[string]string, language string) (*
 	for name, fieldPath := range fields {
 		f, ok := fieldByName(name)
 		if !ok {
-			_ = reader.Close()
-			return nil, fmt.Errorf("%s: unknown output field %q", path, name)
+			return fail(fmt.Errorf("unknown output field %q", name))
 		}
 		mapping[f] = fieldPath
 	}
 	if len(mapping) == 0 {
-		_ = reader.Close()
-		return nil, fmt.Errorf("%s: no fields to read", path)
+		return fail(errors.New("no fields to read"))
 	}
 	p.paths = buildPaths(mapping, language)
 	if err := p.check(); err != nil {
-		_ = reader.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return fail(err)
 	}
 	return p, nil
 }
 
+// probeAddresses are well-known public addresses that City and ASN
+// databases have records for.
+var probeAddresses = []netip.Addr{
+	netip.MustParseAddr("8.8.8.8"), netip.MustParseAddr("1.1.1.1"), netip.MustParseAddr("81.2.69.160"),
+	netip.MustParseAddr("2001:4860:4860::8888"), netip.MustParseAddr("2a02:8109::1"),
+}
+
 // detectSchema recognises MaxMind's and DB-IP's database types, and the
 // ip-location-db files ("city ipv4", "country ipv6"); otherwise it looks
-// at the shape of a record.
-func detectSchema(r *mmdb.Reader) (string, error) {
+// at the shape of a record, decoded by the library (whose decoder bounds
+// the work a crafted record can cause).
+func detectSchema(r *maxminddb.Reader) (string, error) {
 	t := strings.ToLower(r.Metadata.DatabaseType)
 	switch {
 	case strings.Contains(t, "asn") || strings.Contains(t, "-isp"):
@@ -118,23 +126,22 @@ func detectSchema(r *mmdb.Reader) (string, error) {
 	case strings.HasSuffix(t, " ipv4") || strings.HasSuffix(t, " ipv6"):
 		return schemaFlat, nil
 	}
-	// Unknown type: look at records of well-known public addresses.
-	for _, ip := range []string{"8.8.8.8", "1.1.1.1", "81.2.69.160", "2001:4860:4860::8888", "2a02:8109::1"} {
-		off, found, err := r.Lookup(netip.MustParseAddr(ip))
-		if err != nil || !found {
+	for _, ip := range probeAddresses {
+		var shape struct {
+			Country     any `maxminddb:"country"`
+			City        any `maxminddb:"city"`
+			CountryCode any `maxminddb:"country_code"`
+			ASNumber    any `maxminddb:"autonomous_system_number"`
+		}
+		if err := r.Lookup(ip).Decode(&shape); err != nil {
 			continue
 		}
-		rec, err := r.Data().Decode(off)
-		if err != nil {
-			continue
-		}
-		m, _ := rec.(map[string]any)
 		switch {
-		case isMap(m["country"]) || isMap(m["city"]):
+		case isMap(shape.Country) || isMap(shape.City):
 			return schemaGeoIP2, nil
-		case m["country_code"] != nil:
+		case shape.CountryCode != nil:
 			return schemaFlat, nil
-		case m["autonomous_system_number"] != nil:
+		case shape.ASNumber != nil:
 			return schemaASN, nil
 		}
 	}
@@ -146,22 +153,20 @@ func isMap(v any) bool { _, ok := v.(map[string]any); return ok }
 // check reads a few records, so a file whose data section is broken fails
 // now instead of on the first lookup.
 func (p *mmdbProvider) check() error {
-	probes := []string{"8.8.8.8", "1.1.1.1", "81.2.69.160", "2001:4860:4860::8888"}
-	for _, ip := range probes {
-		a := netip.MustParseAddr(ip)
+	for _, a := range probeAddresses {
 		if a.Is6() && p.reader.Metadata.IPVersion == 4 {
 			continue
 		}
 		var loc location
 		if _, err := p.lookup(a, &loc); err != nil {
-			return fmt.Errorf("reading the record of %s: %w", ip, err)
+			return fmt.Errorf("reading the record of %s: %w", a, err)
 		}
 	}
 	return nil
 }
 
 func (p *mmdbProvider) describe() string {
-	return fmt.Sprintf("mmdb %q (type %q, schema %s, %d bytes, memory-mapped)", p.path, p.reader.Metadata.DatabaseType, p.schema, p.reader.Size())
+	return fmt.Sprintf("mmdb %q (type %q, schema %s, %d nodes, memory-mapped)", p.path, p.reader.Metadata.DatabaseType, p.schema, p.reader.Metadata.NodeCount)
 }
 
 func (p *mmdbProvider) close() error { return p.reader.Close() }
@@ -170,16 +175,12 @@ func (p *mmdbProvider) lookup(addr netip.Addr, loc *location) (bool, error) {
 	if addr.Is6() && p.reader.Metadata.IPVersion == 4 {
 		return false, nil // an IPv4-only file cannot know it
 	}
-	off, found, err := p.reader.Lookup(addr)
-	if err != nil || !found {
+	res := p.reader.Lookup(addr)
+	if err := res.Err(); err != nil || !res.Found() {
 		return false, err
 	}
-	w := recordWalker{data: p.reader.Data(), loc: loc}
-	_, err = w.walk(off, p.paths, 0, false)
-	// The walk borrowed its strings from the mapping; answers outlive it
-	// (cache, reload), so they move to memory of their own, in one block.
-	loc.ownStrings()
-	if err != nil {
+	w := recordWalker{paths: p.paths, loc: loc}
+	if err := res.Decode(&w); err != nil {
 		return false, err
 	}
 	return !loc.empty(), nil
@@ -258,138 +259,4 @@ func buildPaths(mapping map[field]string, language string) *pathNode {
 		}
 	}
 	return root
-}
-
-// recordWalker decodes the wanted fields of one record in a single pass
-// over the data, straight from the mapped file, skipping everything else.
-type recordWalker struct {
-	data  mmdb.Section
-	loc   *location
-	ranks [numFields]int8 // rank+1 of the value taken; 0: none yet
-}
-
-var errTooDeep = errors.New("record nests too deeply")
-
-// walk reads the value at off along the trie node n and returns the offset
-// after it. Once every member the node wants has been read, it stops: the
-// rest of a map is skipped only if the caller needs to know where it ends
-// (needEnd), and not even then when the map was reached through a pointer,
-// whose end is known. The record's top level never needs its end.
-func (w *recordWalker) walk(off uint32, n *pathNode, depth int, needEnd bool) (uint32, error) {
-	if depth > 16 {
-		return 0, errTooDeep
-	}
-	it, err := w.data.Item(off)
-	if err != nil {
-		return 0, err
-	}
-	if len(n.leaves) > 0 {
-		w.readLeaf(it, n.leaves)
-		if it.Next != 0 || !needEnd {
-			return it.Next, nil
-		}
-		return w.data.Skip(off)
-	}
-	remaining := n.wants()
-	if (it.Kind != mmdb.KindMap || n.keys == nil) && (it.Kind != mmdb.KindArray || n.indexes == nil) {
-		if !needEnd {
-			return 0, nil
-		}
-		return w.data.Skip(off)
-	}
-	pos := it.Payload
-	for i := range it.Size {
-		if remaining == 0 && (!needEnd || it.Next != 0) {
-			return it.Next, nil
-		}
-		var child *pathNode
-		if it.Kind == mmdb.KindMap {
-			key, err := w.data.Item(pos)
-			if err != nil {
-				return 0, err
-			}
-			if key.Kind != mmdb.KindString {
-				return 0, fmt.Errorf("map key of type %d", key.Kind)
-			}
-			pos = key.Next
-			child = n.child(w.data.Bytes(key))
-		} else {
-			child = n.indexes[int(i)]
-		}
-		if child != nil {
-			remaining--
-			pos, err = w.walk(pos, child, depth+1, needEnd || remaining > 0)
-		} else {
-			pos, err = w.data.Skip(pos)
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
-	if it.Next != 0 {
-		return it.Next, nil // reached through a pointer
-	}
-	return pos, nil
-}
-
-// readLeaf reads a scalar for the fields at a node; a value of a kind a
-// field cannot hold is ignored.
-func (w *recordWalker) readLeaf(it mmdb.Item, leaves []leaf) {
-	switch it.Kind {
-	case mmdb.KindString:
-		raw := w.data.Bytes(it)
-		for _, l := range leaves {
-			if !w.take(l) {
-				continue
-			}
-			switch l.field {
-			case fieldLatitude, fieldLongitude:
-				if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
-					w.loc.setFloat(l.field, f)
-				}
-			case fieldASNumber:
-				if i, err := strconv.ParseInt(strings.TrimPrefix(string(raw), "AS"), 10, 64); err == nil {
-					w.loc.setInt(l.field, i)
-				}
-			default:
-				w.loc.setString(l.field, borrowString(raw)) // owned by lookup before it returns
-			}
-		}
-	case mmdb.KindDouble, mmdb.KindFloat:
-		v, _ := w.data.Float(it)
-		for _, l := range leaves {
-			if w.take(l) {
-				w.loc.setFloat(l.field, v)
-			}
-		}
-	case mmdb.KindUint16, mmdb.KindUint32, mmdb.KindUint64, mmdb.KindUint128, mmdb.KindInt32:
-		n, ok := w.data.Int(it)
-		if !ok {
-			return
-		}
-		for _, l := range leaves {
-			if !w.take(l) {
-				continue
-			}
-			switch l.field {
-			case fieldASNumber:
-				w.loc.setInt(l.field, n)
-			case fieldLatitude, fieldLongitude:
-				w.loc.setFloat(l.field, float64(n))
-			default:
-				w.loc.setString(l.field, strconv.FormatInt(n, 10))
-			}
-		}
-	}
-}
-
-// take reports whether a value of this leaf's rank beats what the field
-// has, and records it.
-func (w *recordWalker) take(l leaf) bool {
-	have := w.ranks[l.field]
-	if have != 0 && int(have) <= l.rank+1 {
-		return false
-	}
-	w.ranks[l.field] = int8(l.rank + 1)
-	return true
 }

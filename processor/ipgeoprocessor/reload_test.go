@@ -22,7 +22,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
-	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/geofixture"
+	"github.com/otelcol-events/otelcol-events/internal/geodbtest"
 	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/metadata"
 	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/metadatatest"
 )
@@ -37,7 +37,7 @@ func reloadingHarness(t *testing.T, providers ...ProviderConfig) *logsHarness {
 
 func writeCity(t *testing.T, path, cityName string) {
 	t.Helper()
-	require.NoError(t, geofixture.WriteGeoIP2(path, "GeoIP2-City", []geofixture.City{{
+	require.NoError(t, geodbtest.WriteGeoIP2(path, "GeoIP2-City", []geodbtest.City{{
 		Network: "81.2.69.0/24", CountryISOCode: "GB", CityNames: map[string]string{"en": cityName},
 	}}))
 }
@@ -176,9 +176,10 @@ func (f consumerFuncLogs) ConsumeLogs(_ context.Context, ld plog.Logs) error {
 
 func (consumerFuncLogs) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
 
-// Lifecycle: one instance serves traces, logs and metrics; the databases
-// open with the first start and close with the last shutdown; a stopped
-// processor is forgotten so the same config starts fresh.
+// One instance serves the three signals of a config (sharedcomponent): it
+// opens the databases at the first Start, closes them at the first
+// Shutdown (the service stops every pipeline together, upstream first), and
+// is forgotten, so the same config starts fresh.
 func TestSharedAcrossSignals(t *testing.T) {
 	f := writeFixtures(t)
 	factory := NewFactory()
@@ -196,15 +197,14 @@ func TestSharedAcrossSignals(t *testing.T) {
 		for _, c := range []component.Component{tr, lg, mt} {
 			require.NoError(t, c.Start(context.Background(), componenttest.NewNopHost()))
 		}
-		require.NoError(t, tr.Shutdown(context.Background()))
-		require.NoError(t, lg.Shutdown(context.Background()))
-
 		md := pmetric.NewMetrics()
 		dp := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty().SetEmptyGauge().DataPoints().AppendEmpty()
 		dp.Attributes().PutStr("client.address", ipLondon)
 		require.NoError(t, mt.ConsumeMetrics(context.Background(), md))
 		got, _ := sink.AllMetrics()[0].ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Gauge().DataPoints().At(0).Attributes().Get("geo.locality.name")
-		assert.Equal(t, "London", got.Str(), "the databases stay open while one signal still runs")
-		require.NoError(t, mt.Shutdown(context.Background()))
+		assert.Equal(t, "London", got.Str(), "round %d", round)
+		for _, c := range []component.Component{tr, lg, mt} {
+			require.NoError(t, c.Shutdown(context.Background()))
+		}
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/otelcol-events/otelcol-events/components/sharedcomponent"
 	"github.com/otelcol-events/otelcol-events/receiver/eventsplitreceiver/internal/metadata"
 )
 
@@ -123,7 +124,7 @@ func startBenchEventSplit(b *testing.B, withTraces bool) string {
 	}
 	require.NoError(b, r.Start(context.Background(), componenttest.NewNopHost()))
 	b.Cleanup(func() { require.NoError(b, r.Shutdown(context.Background())) })
-	return "http://" + r.(*eventSplitReceiver).addr.String() + cfg.Path
+	return "http://" + r.(*sharedcomponent.Component[*eventSplitReceiver]).Unwrap().addr.String() + cfg.Path
 }
 
 func startBenchOTLP(b *testing.B) string {
@@ -222,7 +223,7 @@ func BenchmarkHandler(b *testing.B) {
 	cfg.MaxAge = 100 * 365 * 24 * time.Hour
 	r, err := f.CreateLogs(context.Background(), receivertest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
 	require.NoError(b, err)
-	h := r.(*eventSplitReceiver)
+	h := r.(*sharedcomponent.Component[*eventSplitReceiver]).Unwrap()
 	body := benchUpload(2)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))

@@ -2,8 +2,9 @@ package eventsplitreceiver // import "github.com/otelcol-events/otelcol-events/r
 
 import (
 	"context"
-	"sync"
 	"time"
+
+	"github.com/otelcol-events/otelcol-events/components/sharedcomponent"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -26,15 +27,33 @@ const (
 )
 
 // NewFactory creates the eventsplit receiver factory. One receiver instance
-// serves every pipeline it is placed in (logs for the events, traces for
-// the ingest spans), so the factory keeps the instances it made per config.
+// (one HTTP server) serves every pipeline it is placed in: logs for the
+// events, traces for the ingest spans.
 func NewFactory() receiver.Factory {
-	shared := &sharedReceivers{byConfig: map[*Config]*eventSplitReceiver{}}
+	receivers := sharedcomponent.NewMap[*Config, *eventSplitReceiver]()
+	instance := func(cfg component.Config, set receiver.Settings) (*sharedcomponent.Component[*eventSplitReceiver], error) {
+		c := cfg.(*Config)
+		return receivers.LoadOrStore(c, func() (*eventSplitReceiver, error) { return newEventSplitReceiver(c, set) })
+	}
 	return receiver.NewFactory(
 		metadata.Type,
 		createDefaultConfig,
-		receiver.WithLogs(shared.createLogs, metadata.LogsStability),
-		receiver.WithTraces(shared.createTraces, metadata.TracesStability),
+		receiver.WithLogs(func(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
+			r, err := instance(cfg, set)
+			if err != nil {
+				return nil, err
+			}
+			r.Unwrap().nextLogs = next
+			return r, nil
+		}, metadata.LogsStability),
+		receiver.WithTraces(func(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Traces) (receiver.Traces, error) {
+			r, err := instance(cfg, set)
+			if err != nil {
+				return nil, err
+			}
+			r.Unwrap().nextTraces = next
+			return r, nil
+		}, metadata.TracesStability),
 	)
 }
 
@@ -74,48 +93,4 @@ func createDefaultConfig() component.Config {
 			HandedOffAt:   "event.handed_off_at",
 		},
 	}
-}
-
-// sharedReceivers hands out one receiver per configuration, whichever
-// signal asks first; Shutdown of the last user forgets it, so a reloaded
-// configuration gets a fresh instance.
-type sharedReceivers struct {
-	mu       sync.Mutex
-	byConfig map[*Config]*eventSplitReceiver
-}
-
-func (s *sharedReceivers) get(cfg *Config, set receiver.Settings) (*eventSplitReceiver, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r, ok := s.byConfig[cfg]; ok {
-		return r, nil
-	}
-	r, err := newEventSplitReceiver(cfg, set, func() {
-		s.mu.Lock()
-		delete(s.byConfig, cfg)
-		s.mu.Unlock()
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.byConfig[cfg] = r
-	return r, nil
-}
-
-func (s *sharedReceivers) createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
-	r, err := s.get(cfg.(*Config), set)
-	if err != nil {
-		return nil, err
-	}
-	r.nextLogs = next
-	return r, nil
-}
-
-func (s *sharedReceivers) createTraces(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Traces) (receiver.Traces, error) {
-	r, err := s.get(cfg.(*Config), set)
-	if err != nil {
-		return nil, err
-	}
-	r.nextTraces = next
-	return r, nil
 }

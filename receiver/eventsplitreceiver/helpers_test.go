@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/otelcol-events/otelcol-events/components/sharedcomponent"
 	"github.com/otelcol-events/otelcol-events/receiver/eventsplitreceiver/internal/metadata"
 )
 
@@ -109,7 +110,7 @@ func startHarness(t *testing.T, opts ...harnessOption) *harness {
 			require.NoError(t, c.Shutdown(context.Background()))
 		}
 	})
-	h.r = lr.(*eventSplitReceiver)
+	h.r = lr.(*sharedcomponent.Component[*eventSplitReceiver]).Unwrap()
 	h.url = "http://" + h.r.addr.String() + cfg.Path
 	return h
 }

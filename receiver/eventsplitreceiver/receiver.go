@@ -29,7 +29,6 @@ type eventSplitReceiver struct {
 	settings receiver.Settings
 	decoder  decoder
 	trusted  []netip.Prefix
-	forget   func()
 
 	nextLogs   consumer.Logs
 	nextTraces consumer.Traces
@@ -50,14 +49,9 @@ type eventSplitReceiver struct {
 	server     *http.Server
 	addr       net.Addr // where the server listens, once started
 	shutdownWG sync.WaitGroup
-
-	startOnce    sync.Once
-	startErr     error
-	shutdownOnce sync.Once
-	shutdownErr  error
 }
 
-func newEventSplitReceiver(cfg *Config, set receiver.Settings, forget func()) (*eventSplitReceiver, error) {
+func newEventSplitReceiver(cfg *Config, set receiver.Settings) (*eventSplitReceiver, error) {
 	trusted, err := parseTrustedProxies(cfg.TrustedProxies)
 	if err != nil {
 		return nil, err
@@ -76,7 +70,6 @@ func newEventSplitReceiver(cfg *Config, set receiver.Settings, forget func()) (*
 		cfg:      cfg,
 		settings: set,
 		trusted:  trusted,
-		forget:   forget,
 		decoder: decoder{
 			limits:         cfg.Limits,
 			maxFutureSkew:  cfg.MaxFutureSkew,
@@ -102,14 +95,9 @@ func newEventSplitReceiver(cfg *Config, set receiver.Settings, forget func()) (*
 	return r, nil
 }
 
-// Start starts the HTTP server once, however many pipelines the receiver is
-// in.
+// Start starts the HTTP server. The shared instance (sharedcomponent) is
+// started once, however many pipelines the receiver is in.
 func (r *eventSplitReceiver) Start(ctx context.Context, host component.Host) error {
-	r.startOnce.Do(func() { r.startErr = r.start(ctx, host) })
-	return r.startErr
-}
-
-func (r *eventSplitReceiver) start(ctx context.Context, host component.Host) error {
 	if r.nextLogs == nil {
 		return fmt.Errorf("eventsplit receiver %q is only in traces pipelines: put it into a logs pipeline, where its events go (a traces pipeline gets its ingest spans)", r.settings.ID)
 	}
@@ -141,15 +129,11 @@ func (r *eventSplitReceiver) start(ctx context.Context, host component.Host) err
 // Shutdown stops accepting uploads and waits for the ones in flight, so
 // everything that was answered as accepted has been passed on.
 func (r *eventSplitReceiver) Shutdown(ctx context.Context) error {
-	r.shutdownOnce.Do(func() {
-		if r.server != nil {
-			r.shutdownErr = r.server.Shutdown(ctx)
-		}
-		r.shutdownWG.Wait()
-		r.telemetry.Shutdown()
-		if r.forget != nil {
-			r.forget()
-		}
-	})
-	return r.shutdownErr
+	var err error
+	if r.server != nil {
+		err = r.server.Shutdown(ctx)
+	}
+	r.shutdownWG.Wait()
+	r.telemetry.Shutdown()
+	return err
 }

@@ -22,7 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
-	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/geofixture"
+	"github.com/otelcol-events/otelcol-events/internal/geodbtest"
 )
 
 // suite holds what every test shares: where the binaries are and one
@@ -108,13 +108,13 @@ func startClickHouse(dataDir string, out *os.File) (*stack.ClickHouse, error) {
 func writeGeoFixtures(dir string) error {
 	suite.geoIPv4 = filepath.Join(dir, "geolite2-city-ipv4.mmdb")
 	suite.geoIPv6 = filepath.Join(dir, "geolite2-city-ipv6.mmdb")
-	if err := geofixture.WriteFlat(suite.geoIPv4, 4, []geofixture.FlatCity{{
+	if err := geodbtest.WriteFlat(suite.geoIPv4, 4, []geodbtest.FlatCity{{
 		Network: "81.2.69.0/24", CountryCode: "GB", State1: "England", City: "London", Postcode: "EC1A",
 		Latitude: 51.5142, Longitude: -0.0931, Timezone: "Europe/London",
 	}}); err != nil {
 		return err
 	}
-	return geofixture.WriteFlat(suite.geoIPv6, 6, []geofixture.FlatCity{{
+	return geodbtest.WriteFlat(suite.geoIPv6, 6, []geodbtest.FlatCity{{
 		Network: "2a02:8109::/32", CountryCode: "DE", State1: "State of Berlin", City: "Berlin", Postcode: "14169",
 		Latitude: 52.4446, Longitude: 13.2514, Timezone: "Europe/Berlin",
 	}})

@@ -28,16 +28,19 @@ import (
 	"time"
 )
 
+// The xdb layout: a header, a vector index of 256x256 cells pointing into
+// the segment index, then region texts and segments (exported for the test
+// writer in xdbtest).
 const (
-	headerLength      = 256
-	vectorRows        = 256
-	vectorCols        = 256
-	vectorEntrySize   = 8
-	vectorIndexLength = vectorRows * vectorCols * vectorEntrySize
-	dataStart         = headerLength + vectorIndexLength
+	HeaderLength      = 256
+	VectorRows        = 256
+	VectorCols        = 256
+	VectorEntrySize   = 8
+	VectorIndexLength = VectorRows * VectorCols * VectorEntrySize
+	DataStart         = HeaderLength + VectorIndexLength
 
-	segmentSizeV4 = 4 + 4 + 2 + 4
-	segmentSizeV6 = 16 + 16 + 2 + 4
+	SegmentSizeV4 = 4 + 4 + 2 + 4
+	SegmentSizeV6 = 16 + 16 + 2 + 4
 )
 
 // ErrCorrupt marks a database whose structure is inconsistent.
@@ -73,8 +76,8 @@ func Open(path string) (*Reader, error) {
 // New checks buf as an xdb database and returns a reader over it. buf must
 // not be modified afterwards.
 func New(buf []byte) (*Reader, error) {
-	if len(buf) < dataStart {
-		return nil, fmt.Errorf("%w: %d bytes is shorter than the header and vector index (%d)", ErrCorrupt, len(buf), dataStart)
+	if len(buf) < DataStart {
+		return nil, fmt.Errorf("%w: %d bytes is shorter than the header and vector index (%d)", ErrCorrupt, len(buf), DataStart)
 	}
 	h := Header{
 		Version:     binary.LittleEndian.Uint16(buf[0:]),
@@ -96,12 +99,12 @@ func New(buf []byte) (*Reader, error) {
 	default:
 		return nil, fmt.Errorf("%w: format version %d is not 2 or 3 (is this an ip2region v1 .db file?)", ErrCorrupt, h.Version)
 	}
-	r := &Reader{buf: buf, header: h, segmentSize: segmentSizeV4}
+	r := &Reader{buf: buf, header: h, segmentSize: SegmentSizeV4}
 	if h.IPVersion == 6 {
-		r.segmentSize = segmentSizeV6
+		r.segmentSize = SegmentSizeV6
 	}
 	size := uint64(len(buf))
-	if h.StartIndex < dataStart || h.EndIndex < h.StartIndex ||
+	if h.StartIndex < DataStart || h.EndIndex < h.StartIndex ||
 		uint64(h.EndIndex)+uint64(r.segmentSize) > size ||
 		(h.EndIndex-h.StartIndex)%r.segmentSize != 0 {
 		return nil, fmt.Errorf("%w: segment index [%d, %d] does not fit a %d-byte file of %d-byte entries",
@@ -109,8 +112,8 @@ func New(buf []byte) (*Reader, error) {
 	}
 	// Every vector index entry must point into the segment index, on an entry
 	// boundary; then a lookup can trust them.
-	for i := 0; i < vectorRows*vectorCols; i++ {
-		off := headerLength + i*vectorEntrySize
+	for i := 0; i < VectorRows*VectorCols; i++ {
+		off := HeaderLength + i*VectorEntrySize
 		s := binary.LittleEndian.Uint32(buf[off:])
 		e := binary.LittleEndian.Uint32(buf[off+4:])
 		if s == 0 && e == 0 {
@@ -151,7 +154,7 @@ func (r *Reader) Lookup(addr netip.Addr) ([]byte, error) {
 	default:
 		return nil, nil
 	}
-	v := headerLength + (uint32(key[0])*vectorCols+uint32(key[1]))*vectorEntrySize
+	v := HeaderLength + (uint32(key[0])*VectorCols+uint32(key[1]))*VectorEntrySize
 	sPtr := binary.LittleEndian.Uint32(r.buf[v:])
 	ePtr := binary.LittleEndian.Uint32(r.buf[v+4:])
 	if sPtr == 0 || ePtr <= sPtr {
@@ -172,7 +175,7 @@ func (r *Reader) Lookup(addr netip.Addr) ([]byte, error) {
 		}
 		length := uint64(binary.LittleEndian.Uint16(entry[2*n:]))
 		ptr := uint64(binary.LittleEndian.Uint32(entry[2*n+2:]))
-		if ptr < dataStart || ptr+length > uint64(len(r.buf)) {
+		if ptr < DataStart || ptr+length > uint64(len(r.buf)) {
 			return nil, fmt.Errorf("%w: region data [%d, +%d) is outside the file", ErrCorrupt, ptr, length)
 		}
 		return r.buf[ptr : ptr+length], nil

@@ -1,22 +1,20 @@
-// Package geofixture writes small geolocation databases with known
-// contents, for tests: MaxMind DB files in MaxMind's nested GeoIP2 shape,
-// in ip-location-db's flat shape, ASN files, any custom shape, and
-// ip2region xdb files. Tests build their own databases so every assertion
-// is an exact value; real databases are for demos and benchmarks.
-package geofixture // import "github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/geofixture"
+// Package geodbtest writes small MaxMind DB files with known contents, for
+// tests: MaxMind's nested GeoIP2 shape, ip-location-db's flat shape, ASN
+// files, any custom shape, and crafted files that attack a decoder. Tests
+// build their own databases so every assertion is an exact value; real
+// databases are for demos and benchmarks. (ip2region xdb files for tests:
+// processor/ipgeoprocessor/internal/xdb/xdbtest.)
+package geodbtest // import "github.com/otelcol-events/otelcol-events/internal/geodbtest"
 
 import (
 	"fmt"
 	"net"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
-
-	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/xdb"
 )
 
 // City is one network of a GeoIP2/GeoLite2 City database. Empty fields are
@@ -178,7 +176,7 @@ func toMMDB(v any) (mmdbtype.DataType, error) {
 		}
 		return m, nil
 	}
-	return nil, fmt.Errorf("geofixture: unsupported value %T", v)
+	return nil, fmt.Errorf("geodbtest: unsupported value %T", v)
 }
 
 func writeMMDB(path, databaseType string, ipVersion int, records map[string]mmdbtype.Map) error {
@@ -195,10 +193,10 @@ func writeMMDB(path, databaseType string, ipVersion int, records map[string]mmdb
 	for network, rec := range records {
 		_, ipnet, err := net.ParseCIDR(network)
 		if err != nil {
-			return fmt.Errorf("geofixture: %q: %w", network, err)
+			return fmt.Errorf("geodbtest: %q: %w", network, err)
 		}
 		if err := tree.Insert(ipnet, rec); err != nil {
-			return fmt.Errorf("geofixture: insert %s: %w", network, err)
+			return fmt.Errorf("geodbtest: insert %s: %w", network, err)
 		}
 	}
 	return writeAtomically(path, func(f *os.File) error {
@@ -207,38 +205,10 @@ func writeMMDB(path, databaseType string, ipVersion int, records map[string]mmdb
 	})
 }
 
-// Region is one network of an ip2region database; Region is the
-// '|'-separated record, e.g. "中国|0|广东省|深圳市|电信".
-type Region struct {
-	Network string
-	Region  string
-}
-
-// WriteIP2Region writes an xdb (format 3) database of one IP version.
-func WriteIP2Region(path string, ipVersion int, rows []Region) error {
-	segs := make([]xdb.Segment, 0, len(rows))
-	for _, r := range rows {
-		p, err := netip.ParsePrefix(r.Network)
-		if err != nil {
-			return fmt.Errorf("geofixture: %q: %w", r.Network, err)
-		}
-		first, last := xdb.PrefixRange(p)
-		segs = append(segs, xdb.Segment{Start: first, End: last, Region: r.Region})
-	}
-	buf, err := xdb.Build(ipVersion, segs, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
-	if err != nil {
-		return err
-	}
-	return writeAtomically(path, func(f *os.File) error {
-		_, err := f.Write(buf)
-		return err
-	})
-}
-
 // writeAtomically writes a temporary file next to path and renames it over
 // path: how a database should be replaced under a running collector.
 func writeAtomically(path string, write func(*os.File) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".geofixture-*")
+	f, err := os.CreateTemp(filepath.Dir(path), ".geodbtest-*")
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,5 @@
-package xdb // import "github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/xdb"
+// Package xdbtest writes small ip2region xdb databases for tests.
+package xdbtest // import "github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/xdb/xdbtest"
 
 import (
 	"encoding/binary"
@@ -8,6 +9,8 @@ import (
 	"net/netip"
 	"sort"
 	"time"
+
+	"github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor/internal/xdb"
 )
 
 // Segment maps the inclusive address range [Start, End] to Region.
@@ -44,7 +47,7 @@ func Build(ipVersion int, segments []Segment, created time.Time) ([]byte, error)
 		}
 	}
 
-	buf := make([]byte, dataStart)
+	buf := make([]byte, xdb.DataStart)
 	binary.LittleEndian.PutUint16(buf[0:], 3)
 	binary.LittleEndian.PutUint16(buf[2:], 1) // vector index policy
 	binary.LittleEndian.PutUint32(buf[4:], uint32(created.Unix()))
@@ -62,9 +65,9 @@ func Build(ipVersion int, segments []Segment, created time.Time) ([]byte, error)
 
 	// Segment index: a segment spanning several vector cells (first two
 	// bytes) is split at cell boundaries, so each cell's entries cover it.
-	size := uint32(segmentSizeV4)
+	size := uint32(xdb.SegmentSizeV4)
 	if ipVersion == 6 {
-		size = segmentSizeV6
+		size = xdb.SegmentSizeV6
 	}
 	start := uint32(len(buf))
 	var last uint32
@@ -79,7 +82,7 @@ func Build(ipVersion int, segments []Segment, created time.Time) ([]byte, error)
 			buf = append(buf, entry...)
 
 			b := part[0].AsSlice()
-			cell := headerLength + (uint32(b[0])*vectorCols+uint32(b[1]))*vectorEntrySize
+			cell := xdb.HeaderLength + (uint32(b[0])*xdb.VectorCols+uint32(b[1]))*xdb.VectorEntrySize
 			if binary.LittleEndian.Uint32(buf[cell:]) == 0 {
 				binary.LittleEndian.PutUint32(buf[cell:], pos)
 			}
