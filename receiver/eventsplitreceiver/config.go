@@ -50,6 +50,14 @@ type Config struct {
 	// RetryAfter is sent with 429 and 503 answers (default 5s).
 	RetryAfter time.Duration `mapstructure:"retry_after"`
 
+	// ShutdownTimeout bounds how long Shutdown waits for uploads in flight
+	// (default 30s); then their connections are closed. An upload cut off so
+	// was not acknowledged: its client sees the connection close and sends
+	// it again. Uploads finish within the exporters' timeout and retries
+	// unless a peer hangs (a Kafka producer waits for a vanished broker), and
+	// a collector that is being stopped must not wait for that.
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+
 	// MaxBatchBytes bounds the size of what one request passes to the
 	// pipeline at once (default 512 KiB): a larger upload goes on as several
 	// batches, each of which a Kafka exporter writes as one record. Keep it
@@ -170,6 +178,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.MaxAge <= 0 {
 		errs = append(errs, errors.New("max_age must be positive"))
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("shutdown_timeout must be positive"))
 	}
 	if cfg.MaxBatchBytes < 0 {
 		errs = append(errs, errors.New("max_batch_bytes must not be negative"))

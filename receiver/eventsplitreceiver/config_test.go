@@ -56,6 +56,8 @@ func TestLoadConfigCustom(t *testing.T) {
 	assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.1"}, cfg.TrustedProxies)
 	assert.Equal(t, "structured", cfg.Body)
 	assert.Equal(t, 30*time.Second, cfg.RetryAfter)
+	assert.Equal(t, 10*time.Second, cfg.ShutdownTimeout)
+	assert.Equal(t, 262144, cfg.MaxBatchBytes)
 	assert.Equal(t, "x-traceparent", cfg.Metadata.TraceParent)
 	assert.Equal(t, "tracestate", cfg.Metadata.TraceState, "unset keys keep their defaults")
 	assert.Equal(t, "kafka_topic", cfg.Metadata.Topic)
@@ -65,12 +67,14 @@ func TestLoadConfigCustom(t *testing.T) {
 
 func TestLoadConfigInvalid(t *testing.T) {
 	for name, want := range map[string]string{
-		"bad_path":           `path "v1/events" must be an absolute, clean URL path`,
-		"bad_limits":         "limits::max_events must be positive, got 0",
-		"bad_body":           `body must be "json" or "structured", got "xml"`,
-		"bad_proxy":          `trusted_proxies: "not-an-ip" is not an address or CIDR range`,
-		"bad_topic_template": `metadata::topic_template "events" must contain {category}`,
-		"bad_retry_after":    "retry_after must be at least 1s",
+		"bad_path":             `path "v1/events" must be an absolute, clean URL path`,
+		"bad_limits":           "limits::max_events must be positive, got 0",
+		"bad_body":             `body must be "json" or "structured", got "xml"`,
+		"bad_proxy":            `trusted_proxies: "not-an-ip" is not an address or CIDR range`,
+		"bad_topic_template":   `metadata::topic_template "events" must contain {category}`,
+		"bad_retry_after":      "retry_after must be at least 1s",
+		"bad_shutdown_timeout": "shutdown_timeout must be positive",
+		"bad_max_batch_bytes":  "max_batch_bytes must not be negative",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)

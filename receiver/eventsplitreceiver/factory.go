@@ -15,15 +15,16 @@ import (
 )
 
 const (
-	defaultEndpoint       = "localhost:8080"
-	defaultPath           = "/v1/events"
-	defaultMaxBodyBytes   = 4 << 20
-	defaultMaxFutureSkew  = time.Hour
-	defaultMaxAge         = 7 * 24 * time.Hour
-	defaultRetryAfter     = 5 * time.Second
-	defaultTopicTemplate  = "events." + categoryPlaceholder
-	defaultMaxPayloadSize = 64 << 10
-	defaultMaxBatchBytes  = 512 << 10
+	defaultEndpoint        = "localhost:8080"
+	defaultPath            = "/v1/events"
+	defaultMaxBodyBytes    = 4 << 20
+	defaultMaxFutureSkew   = time.Hour
+	defaultMaxAge          = 7 * 24 * time.Hour
+	defaultRetryAfter      = 5 * time.Second
+	defaultTopicTemplate   = "events." + categoryPlaceholder
+	defaultMaxPayloadSize  = 64 << 10
+	defaultMaxBatchBytes   = 512 << 10
+	defaultShutdownTimeout = 30 * time.Second
 )
 
 // NewFactory creates the eventsplit receiver factory. One receiver instance
@@ -77,11 +78,12 @@ func createDefaultConfig() component.Config {
 			MaxPayloadBytes: defaultMaxPayloadSize,
 			MaxDepth:        32,
 		},
-		MaxFutureSkew: defaultMaxFutureSkew,
-		MaxAge:        defaultMaxAge,
-		Body:          bodyJSON,
-		RetryAfter:    defaultRetryAfter,
-		MaxBatchBytes: defaultMaxBatchBytes,
+		MaxFutureSkew:   defaultMaxFutureSkew,
+		MaxAge:          defaultMaxAge,
+		Body:            bodyJSON,
+		RetryAfter:      defaultRetryAfter,
+		MaxBatchBytes:   defaultMaxBatchBytes,
+		ShutdownTimeout: defaultShutdownTimeout,
 		Metadata: MetadataConfig{
 			TraceParent:   "traceparent",
 			TraceState:    "tracestate",

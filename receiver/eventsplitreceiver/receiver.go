@@ -127,11 +127,19 @@ func (r *eventSplitReceiver) Start(ctx context.Context, host component.Host) err
 }
 
 // Shutdown stops accepting uploads and waits for the ones in flight, so
-// everything that was answered as accepted has been passed on.
+// everything that was answered as accepted has been passed on; after
+// shutdown_timeout it closes the connections of uploads still waiting.
 func (r *eventSplitReceiver) Shutdown(ctx context.Context) error {
 	var err error
 	if r.server != nil {
-		err = r.server.Shutdown(ctx)
+		graceful, cancel := context.WithTimeout(ctx, r.cfg.ShutdownTimeout)
+		err = r.server.Shutdown(graceful)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			r.settings.Logger.Warn("Uploads still in flight after shutdown_timeout; closing their connections (they were not acknowledged)",
+				zap.Duration("shutdown_timeout", r.cfg.ShutdownTimeout))
+			err = r.server.Close()
+		}
 	}
 	r.shutdownWG.Wait()
 	r.telemetry.Shutdown()

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -581,9 +582,12 @@ func TestLifecycle(t *testing.T) {
 // Shutdown waits for uploads in flight: an answer of "accepted" always means
 // the pipeline took the events.
 func TestShutdownWaitsForUploadsInFlight(t *testing.T) {
-	release := make(chan struct{})
+	entered, release := make(chan struct{}), make(chan struct{})
+	var consumed atomic.Bool
 	slow := consumerFunc(func(ctx context.Context, ld plog.Logs) error {
+		close(entered)
 		<-release
+		consumed.Store(true)
 		return nil
 	})
 	sink := new(consumertest.LogsSink)
@@ -593,19 +597,42 @@ func TestShutdownWaitsForUploadsInFlight(t *testing.T) {
 		code, _, _ := h.post(upload(defaultMeta, validEvent("a")))
 		done <- code
 	}()
-	require.Eventually(t, func() bool { return h.r.server != nil }, time.Second, time.Millisecond)
-	time.Sleep(50 * time.Millisecond)
+	<-entered
 	shut := make(chan error)
 	go func() { shut <- h.r.Shutdown(context.Background()) }()
-	select {
-	case <-shut:
-		t.Fatal("Shutdown returned while an upload was in flight")
-	case <-time.After(100 * time.Millisecond):
-	}
 	close(release)
-	assert.Equal(t, http.StatusOK, <-done)
 	require.NoError(t, <-shut)
+	assert.True(t, consumed.Load(), "Shutdown returned only after the upload in flight was passed on")
+	assert.Equal(t, http.StatusOK, <-done)
 	assert.Equal(t, 1, sink.LogRecordCount())
+}
+
+// An upload stuck in the pipeline (a Kafka producer waiting for a vanished
+// broker) does not hold Shutdown beyond shutdown_timeout: its connection is
+// closed, and it was not acknowledged.
+func TestShutdownClosesUploadsStuckInThePipeline(t *testing.T) {
+	entered, stuck := make(chan struct{}), make(chan struct{})
+	defer close(stuck)
+	h := startHarness(t, withConfig(func(c *Config) { c.ShutdownTimeout = 100 * time.Millisecond }),
+		withLogsConsumer(chain(func(context.Context, plog.Logs) error {
+			close(entered)
+			<-stuck
+			return nil
+		}, consumertest.NewNop())))
+	answered := make(chan error, 1)
+	go func() {
+		resp, err := http.Post(h.url, "application/json", strings.NewReader(upload(defaultMeta, validEvent("a"))))
+		if err == nil {
+			resp.Body.Close()
+			err = fmt.Errorf("answered %d", resp.StatusCode)
+		}
+		answered <- err
+	}()
+	<-entered
+	require.NoError(t, h.r.Shutdown(context.Background()))
+	err := <-answered
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "answered 200", "nothing stuck was acknowledged")
 }
 
 type consumerFunc func(context.Context, plog.Logs) error

@@ -257,8 +257,11 @@ func TestDockerfile(t *testing.T) {
 	env := dockerfileEnv(t)
 	assert.Contains(t, text, "EXPOSE "+strings.Join([]string{
 		port(env["OTLP_GRPC_ENDPOINT"]), port(env["OTLP_HTTP_ENDPOINT"]), port(env["EVENTS_ENDPOINT"]),
-		port(env["HEALTH_ENDPOINT"]), env["METRICS_PORT"], port(env["ZPAGES_ENDPOINT"]), port(env["PPROF_ENDPOINT"]),
-	}, " "), "EXPOSE lists every port the environment configures")
+		port(env["HEALTH_ENDPOINT"]), env["METRICS_PORT"],
+	}, " ")+"\n", "EXPOSE lists every port the environment opens to the network")
+	for _, debug := range []string{"ZPAGES_ENDPOINT", "PPROF_ENDPOINT"} {
+		assert.True(t, strings.HasPrefix(env[debug], "127.0.0.1:"), "%s listens on the container's loopback only, not %s", debug, env[debug])
+	}
 	assert.Contains(t, text, `"http://127.0.0.1:`+port(env["HEALTH_ENDPOINT"])+`/"`, "the health check probes the health endpoint")
 }
 

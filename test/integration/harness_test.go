@@ -129,6 +129,12 @@ func stopClickHouse(t testing.TB) {
 
 func startClickHouseAgain(t testing.TB) {
 	t.Helper()
+	// A killed server's engine dies with it (Pdeathsig); wait for its ports.
+	require.Eventually(t, func() bool {
+		return stack.CheckPortsFree(
+			stack.Port{Host: suite.ch.Host, Port: suite.ch.TCPPort},
+			stack.Port{Host: suite.ch.Host, Port: suite.ch.HTTPPort}) == nil
+	}, 30*time.Second, 50*time.Millisecond)
 	ch, err := stack.StartClickHouse(context.Background(), stack.ClickHouseConfig{
 		BinDir: suite.binDir, DataDir: suite.ch.DataDir, TCPPort: suite.ch.TCPPort, HTTPPort: suite.ch.HTTPPort,
 		Output: testLog(t, "clickhouse-restarted"),
@@ -170,16 +176,30 @@ func freePort(t testing.TB) int {
 
 func addr(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
 
+// kafkaRun is a broker of the test's own and how to start it again on the
+// same port and data.
+type kafkaRun struct {
+	*stack.Kafka
+	cfg stack.KafkaConfig
+}
+
 // startKafka starts a broker of its own for the test.
-func startKafka(t testing.TB, topics ...string) *stack.Kafka {
+func startKafka(t testing.TB, topics ...string) *kafkaRun {
 	t.Helper()
-	k, err := stack.StartKafka(context.Background(), stack.KafkaConfig{
+	k := &kafkaRun{cfg: stack.KafkaConfig{
 		BinDir: suite.binDir, Port: freePort(t), Topics: topics, Partitions: 3,
 		DataDir: filepath.Join(t.TempDir(), "kafka"), Output: testLog(t, "kafka"),
-	})
-	require.NoError(t, err)
+	}}
+	k.start(t)
 	t.Cleanup(func() { _ = k.Stop() })
 	return k
+}
+
+func (k *kafkaRun) start(t testing.TB) {
+	t.Helper()
+	started, err := stack.StartKafka(context.Background(), k.cfg)
+	require.NoError(t, err)
+	k.Kafka = started
 }
 
 // collectorEndpoints are the listening addresses a collector config reads

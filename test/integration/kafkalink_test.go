@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -18,6 +20,7 @@ import (
 // linkedStack is agent -> Kafka -> gateway -> ClickHouse as two collector
 // processes, with an OTLP sink standing in for Jaeger.
 type linkedStack struct {
+	kafka     *kafkaRun
 	kafkaAddr string
 	db        string
 	agent     *collectorRun
@@ -27,7 +30,7 @@ type linkedStack struct {
 func startLinkedStack(t testing.TB) *linkedStack {
 	t.Helper()
 	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
-	s := &linkedStack{kafkaAddr: kafka.Addr, db: newDatabase(t)}
+	s := &linkedStack{kafka: kafka, kafkaAddr: kafka.Addr, db: newDatabase(t)}
 	jaeger := startOTLPSink(t)
 	s.gateway = startCollectorConfigs(t, "gateway", []string{"gateway.yaml"}, map[string]string{
 		"KAFKA_BROKERS":        kafka.Addr,
@@ -99,4 +102,34 @@ func TestKafkaLinkedTraceOTLPProto(t *testing.T) {
 	assertLinkedTrace(t, s.db, traceID, clientSpan, "checkout", 25)
 	assert.Equal(t, 1.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", `result="linked"`),
 		"otlp_proto: one record, one consumer span, for the whole request")
+}
+
+// Records whose traceparent header is missing or malformed are stored
+// unchanged and counted; they never fail a batch.
+func TestMalformedHeadersPassThrough(t *testing.T) {
+	s := startLinkedStack(t)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(s.kafkaAddr), kgo.AllowAutoTopicCreation())
+	require.NoError(t, err)
+	defer cl.Close()
+	for i, headers := range [][]kgo.RecordHeader{
+		{{Key: "traceparent", Value: []byte("00-not-a-traceparent")}},
+		{{Key: "traceparent", Value: []byte("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")}},
+		nil, // no header at all
+	} {
+		ld := plog.NewLogs()
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.Resource().Attributes().PutStr("service.name", "foreign-producer")
+		rec := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		rec.Body().SetStr(fmt.Sprintf("record %d", i))
+		rec.SetTimestamp(1)
+		value, err := (&plog.ProtoMarshaler{}).MarshalLogs(ld)
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		require.NoError(t, cl.ProduceSync(ctx, &kgo.Record{Topic: "events.foreign", Value: value, Headers: headers}).FirstErr())
+		cancel()
+	}
+	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'foreign-producer'", s.db), 3, 120*time.Second)
+	assert.Equal(t, 2.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", `result="invalid_header"`))
+	assert.Equal(t, 1.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", `result="missing_header"`))
+	assert.Zero(t, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", `result="linked"`))
 }
