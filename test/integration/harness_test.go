@@ -202,6 +202,21 @@ func (k *kafkaRun) start(t testing.TB) {
 	k.Kafka = started
 }
 
+// startJaeger starts Jaeger v2 with Badger storage (deploy/local/jaeger.yaml,
+// the local stack's) on free ports, for the test alone.
+func startJaeger(t testing.TB) *stack.Jaeger {
+	t.Helper()
+	j, err := stack.StartJaeger(context.Background(), stack.JaegerConfig{
+		ConfigFile:   filepath.Join(suite.repoRoot, "deploy", "local", "jaeger.yaml"),
+		OTLPGRPCPort: freePort(t), OTLPHTTPPort: freePort(t), QueryPort: freePort(t),
+		QueryGRPCPort: freePort(t), HealthPort: freePort(t), MetricsPort: freePort(t),
+		DataDir: filepath.Join(t.TempDir(), "jaeger"), Output: testLog(t, "jaeger"),
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = j.Stop() })
+	return j
+}
+
 // collectorEndpoints are the listening addresses a collector config reads
 // from its environment.
 type collectorEndpoints struct {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -22,6 +23,7 @@ import (
 type linkedStack struct {
 	kafka     *kafkaRun
 	kafkaAddr string
+	jaeger    *stack.Jaeger // nil unless started with one
 	db        string
 	agent     *collectorRun
 	gateway   *collectorRun
@@ -29,15 +31,37 @@ type linkedStack struct {
 
 func startLinkedStack(t testing.TB) *linkedStack {
 	t.Helper()
+	return startLinkedStackWith(t, linkedOptions{})
+}
+
+// linkedOptions vary the linked stack.
+type linkedOptions struct {
+	// jaeger: a real Jaeger v2 (Badger) behind the gateway instead of an
+	// OTLP sink that only counts.
+	jaeger bool
+	// linkMode is the kafkalink connector's mode (default parent).
+	linkMode string
+}
+
+func startLinkedStackWith(t testing.TB, o linkedOptions) *linkedStack {
+	t.Helper()
 	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
 	s := &linkedStack{kafka: kafka, kafkaAddr: kafka.Addr, db: newDatabase(t)}
-	jaeger := startOTLPSink(t)
-	s.gateway = startCollectorConfigs(t, "gateway", []string{"gateway.yaml"}, map[string]string{
-		"KAFKA_BROKERS":        kafka.Addr,
-		"CLICKHOUSE_ENDPOINT":  suite.ch.TCPEndpoint(),
-		"CLICKHOUSE_DATABASE":  s.db,
-		"JAEGER_OTLP_ENDPOINT": jaeger.addr,
-	})
+	gatewayEnv := map[string]string{
+		"KAFKA_BROKERS":       kafka.Addr,
+		"CLICKHOUSE_ENDPOINT": suite.ch.TCPEndpoint(),
+		"CLICKHOUSE_DATABASE": s.db,
+	}
+	if o.jaeger {
+		s.jaeger = startJaeger(t)
+		gatewayEnv["JAEGER_OTLP_ENDPOINT"] = s.jaeger.OTLPGRPCEndpoint()
+	} else {
+		gatewayEnv["JAEGER_OTLP_ENDPOINT"] = startOTLPSink(t).addr
+	}
+	if o.linkMode != "" {
+		gatewayEnv["KAFKALINK_MODE"] = o.linkMode
+	}
+	s.gateway = startCollectorConfigs(t, "gateway", []string{"gateway.yaml"}, gatewayEnv)
 	s.agent = startCollectorConfigs(t, "agent", []string{"agent.yaml"}, map[string]string{
 		"KAFKA_BROKERS": kafka.Addr,
 	})
