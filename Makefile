@@ -54,7 +54,7 @@ COMPONENT_SOURCES := $(shell find receiver processor components -name '*.go' -no
 # Packages whose tests need the built binaries and the local stack.
 INTEGRATION_PKGS := ./test/integration/...
 
-.PHONY: build run compare test unit-test integration-test bench lint generate tools chdb geoip jaeger k8s-configmaps clean
+.PHONY: build run compare test unit-test integration-test bench lint generate tools chdb geoip jaeger jaeger-fixtures k8s-configmaps clean
 
 ## build: the distribution (bin/otelcol-events), the local-stack commands, backendcompare and Jaeger (cache)
 build: $(BIN)/otelcol-events $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack $(BIN)/backendcompare jaeger
@@ -72,14 +72,15 @@ $(BIN)/backendcompare: $(GO_SOURCES)
 	@mkdir -p $(BIN)
 	$(GO) build -o $@ ./cmd/backendcompare
 
-## run: ClickHouse + Kafka + the collector with config/local.yaml, in the foreground
+## run: ClickHouse + Kafka + Jaeger + the collector with config/local.yaml, in the foreground
 run: build chdb geoip
 	$(BIN)/local-stack -bin-dir $(BIN) -config config/local.yaml -geoip-dir $(GEOIP_DIR)
 
-## compare: the backend comparison on a fresh local stack, small default workload (report in results/compare)
+## compare: ClickHouse vs Jaeger (Badger) vs Jaeger (ClickHouse) on a fresh local stack (report in results/compare)
 COMPARE_FLAGS ?=
 compare: build chdb geoip
-	$(BIN)/local-stack -bin-dir $(BIN) -config config/local.yaml -geoip-dir $(GEOIP_DIR) \
+	$(BIN)/local-stack -bin-dir $(BIN) -geoip-dir $(GEOIP_DIR) \
+		-config config/local.yaml -config deploy/local/compare-collector.yaml -jaeger-clickhouse \
 		-data-dir $(CACHE)/compare -fresh \
 		-exec '$(BIN)/backendcompare -config deploy/local/compare.yaml $(COMPARE_FLAGS)'
 
@@ -134,6 +135,12 @@ $(CHDB_LIB):
 jaeger: $(JAEGER_BIN)
 $(JAEGER_BIN):
 	deploy/local/build-jaeger.sh $(JAEGER_VERSION) $@
+
+## jaeger-fixtures: re-record the Jaeger answers backendcompare's adapter tests replay, from the Jaeger built here
+JAEGER_FIXTURES := cmd/backendcompare/internal/backend/jaeger/testdata/jaeger-2.13.0
+jaeger-fixtures: $(BIN)/backendcompare $(JAEGER_BIN)
+	deploy/local/record-jaeger-fixtures.sh $(JAEGER_BIN) $(BIN)/backendcompare $(JAEGER_FIXTURES)
+	mv $(JAEGER_FIXTURES)/metrics.txt cmd/backendcompare/internal/measure/testdata/jaeger-2.13.0-metrics.txt
 
 ## geoip: fetch the GeoLite2 City MMDB files (~45 MB) into the cache, once
 geoip: $(GEOLITE2_CITY_MMDB)

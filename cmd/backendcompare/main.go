@@ -1,13 +1,16 @@
 // Command backendcompare sends the same seeded trace workload through a
-// collector that fans it out to several trace stores (ClickHouse, Jaeger on
-// Elasticsearch) and measures each side by side: time until the data is
-// queryable, write results, bytes on disk per span, query latency, and the
-// collectors' CPU and memory. It writes report.md, report.json and PNG
-// charts, and exits non-zero when any figure is missing or wrong.
+// collector that fans it out to several trace stores (ClickHouse, Jaeger v2
+// on Badger, ClickHouse or Elasticsearch) and measures each side by side:
+// time until the data is queryable, write results, bytes on disk per span,
+// query latency, and the CPU and memory of the backends and collectors. It
+// writes report.md, report.json and PNG charts, and exits non-zero when any
+// figure is missing or wrong.
 //
-//	backendcompare -config config/compare/local.yaml
+//	backendcompare -config deploy/local/compare.yaml
 //
-// `make compare` runs it on the local stack.
+// `make compare` runs it on the local stack. This file only wires flags;
+// the work is in internal/ (config, workload, sender, backend/..., measure,
+// compare, report).
 package main
 
 import (
@@ -20,6 +23,9 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/compare"
+	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/config"
 )
 
 // Exit codes: a run that measured everything, a run with missing or wrong
@@ -32,7 +38,7 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, isTerminal(os.Stdout))
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, compare.IsTerminal(os.Stdout))
 	stop()
 	os.Exit(code)
 }
@@ -40,7 +46,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, tty bool) int {
 	fs := flag.NewFlagSet("backendcompare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	configPath := fs.String("config", "config/compare/local.yaml", "comparison config (YAML; ${env:NAME} is expanded)")
+	configPath := fs.String("config", "deploy/local/compare.yaml", "comparison config (YAML; ${env:NAME} is expanded)")
 	outDir := fs.String("out", "", "directory for report.md, report.json and charts/ (overrides run.out_dir)")
 	runID := fs.String("run-id", "", "run id marking this run's data (overrides run.run_id)")
 	recordDir := fs.String("record-dir", "", "save raw backend answers here, to refresh test fixtures (overrides run.record_dir)")
@@ -57,7 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, tty bool)
 		fmt.Fprintf(stderr, "backendcompare: unexpected arguments %v\n", fs.Args())
 		return exitUsage
 	}
-	cfg, err := loadConfig(ctx, *configPath)
+	cfg, err := config.Load(ctx, *configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "backendcompare:", err)
 		return exitUsage
@@ -90,8 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, tty bool)
 	}
 
 	start := time.Now()
-	report := runComparison(ctx, cfg, stdout, tty)
-	if err := report.write(cfg.Run.OutDir); err != nil {
+	report := compare.Run(ctx, cfg, stdout, tty)
+	if err := report.Write(cfg.Run.OutDir); err != nil {
 		fmt.Fprintln(stderr, "backendcompare: writing the report:", err)
 		report.Complete = false
 	}

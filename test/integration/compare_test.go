@@ -60,7 +60,12 @@ type compareReport struct {
 			ExpectedResults int      `json:"expected_results"`
 			P50Ms           *float64 `json:"p50_ms"`
 			P99Ms           *float64 `json:"p99_ms"`
+			Skipped         string   `json:"skipped"`
 		} `json:"queries"`
+		Cost *struct {
+			CPUSeconds   *float64 `json:"cpu_seconds"`
+			PeakRSSBytes *float64 `json:"peak_rss_bytes"`
+		} `json:"cost"`
 	} `json:"backends"`
 	Collectors []struct {
 		Name         string   `json:"name"`
@@ -107,24 +112,46 @@ func runCompare(t *testing.T, env map[string]string, args ...string) (int, strin
 	return code, string(output), r
 }
 
-// startCompareTarget starts Kafka and the all-in-one collector writing to a
-// database of the test's own, and returns the environment that points
-// deploy/local/compare.yaml at them.
+// startCompareTarget starts Kafka, both Jaegers and the all-in-one
+// collector with the comparison overlay, writing to databases of the test's
+// own, and returns the environment that points deploy/local/compare.yaml at
+// them, pid files included.
 func startCompareTarget(t *testing.T) map[string]string {
 	t.Helper()
 	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
-	db := newDatabase(t)
-	col := startCollector(t, "collector", "local.yaml", map[string]string{
-		"KAFKA_BROKERS":       kafka.Addr,
-		"CLICKHOUSE_ENDPOINT": suite.ch.TCPEndpoint(),
-		"CLICKHOUSE_DATABASE": db,
+	db, jaegerDB := newDatabase(t), newDatabase(t)+"_jaeger"
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, _ = suite.ch.Query(ctx, "DROP DATABASE IF EXISTS "+jaegerDB)
 	})
+	badger := startJaeger(t)
+	jch := startJaegerClickHouse(t, jaegerDB)
+	col := startCollectorConfigs(t, "collector", []string{"local.yaml", "../deploy/local/compare-collector.yaml"}, map[string]string{
+		"KAFKA_BROKERS":                   kafka.Addr,
+		"CLICKHOUSE_ENDPOINT":             suite.ch.TCPEndpoint(),
+		"CLICKHOUSE_DATABASE":             db,
+		"JAEGER_OTLP_ENDPOINT":            badger.OTLPGRPCEndpoint(),
+		"JAEGER_CLICKHOUSE_OTLP_ENDPOINT": jch.OTLPGRPCEndpoint(),
+	})
+	// What local-stack keeps for -exec: a data dir with the pid files and
+	// Badger's directory.
+	dataDir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dataDir, "pids"), 0o755))
+	for name, pid := range map[string]int{"clickhouse": suite.ch.Pid(), "jaeger": badger.Pid(), "jaeger-clickhouse": jch.Pid()} {
+		require.NoError(t, os.WriteFile(filepath.Join(dataDir, "pids", name+".pid"), []byte(fmt.Sprintln(pid)), 0o600))
+	}
+	require.NoError(t, os.Symlink(badger.DataDir(), filepath.Join(dataDir, "jaeger")))
 	return map[string]string{
-		"COMPARE_OTLP_ENDPOINT":       "http://" + col.Endpoints.OTLPHTTP,
-		"COMPARE_EVENTS_ENDPOINT":     "http://" + col.Endpoints.Events,
-		"COMPARE_COLLECTOR_METRICS":   "http://" + col.Endpoints.Metrics + "/metrics",
-		"COMPARE_CLICKHOUSE_HTTP":     "http://" + suite.ch.HTTPAddr(),
-		"COMPARE_CLICKHOUSE_DATABASE": db,
+		"LOCAL_STACK_DATA_DIR":               dataDir,
+		"COMPARE_OTLP_ENDPOINT":              "http://" + col.Endpoints.OTLPHTTP,
+		"COMPARE_EVENTS_ENDPOINT":            "http://" + col.Endpoints.Events,
+		"COMPARE_COLLECTOR_METRICS":          "http://" + col.Endpoints.Metrics + "/metrics",
+		"COMPARE_CLICKHOUSE_HTTP":            "http://" + suite.ch.HTTPAddr(),
+		"COMPARE_CLICKHOUSE_DATABASE":        db,
+		"COMPARE_JAEGER_QUERY":               badger.QueryURL(),
+		"COMPARE_JAEGER_CLICKHOUSE_QUERY":    jch.QueryURL(),
+		"COMPARE_JAEGER_CLICKHOUSE_DATABASE": jaegerDB,
 	}
 }
 
@@ -133,42 +160,58 @@ func startCompareTarget(t *testing.T) map[string]string {
 // and every query answered right.
 func TestBackendCompareOnLocalStack(t *testing.T) {
 	env := startCompareTarget(t)
-	code, output, r := runCompare(t, env, "-traces", "300", "-events", "200", "-queries", "10", "-ingest-timeout", "90s")
+	code, output, r := runCompare(t, env, "-traces", "300", "-events", "200", "-queries", "10", "-ingest-timeout", "2m")
 	require.Equal(t, 0, code, output)
 	require.True(t, r.Complete, output)
-	require.Len(t, r.Backends, 1)
-	b := r.Backends[0]
-	assert.True(t, strings.HasPrefix(b.Version, "ClickHouse 26."), b.Version)
+	require.Len(t, r.Backends, 3)
 	assert.Equal(t, r.Workload.Spans, r.Send.SpansAccepted)
-	assert.Equal(t, r.Send.SpansAccepted, b.Ingest.ExpectedSpans)
-	assert.Equal(t, b.Ingest.ExpectedSpans, b.Ingest.StoredSpans)
-	require.NotNil(t, b.Ingest.SecondsToQueryable)
-	assert.Positive(t, *b.Ingest.SpansPerSecond)
-	require.NotNil(t, b.Ingest.StoredEvents)
-	assert.Equal(t, int64(200), *b.Ingest.StoredEvents)
-	assert.Equal(t, *b.Ingest.ExpectedEvents, *b.Ingest.StoredEvents)
+	for _, b := range r.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			assert.Equal(t, r.Send.SpansAccepted, b.Ingest.ExpectedSpans)
+			assert.Equal(t, b.Ingest.ExpectedSpans, b.Ingest.StoredSpans)
+			require.NotNil(t, b.Ingest.SecondsToQueryable)
+			assert.Positive(t, *b.Ingest.SpansPerSecond)
 
-	// Exporter figures come from the collector's own metrics: at least the
-	// workload (plus the collector's own ingest and consumer spans).
-	require.NotNil(t, b.Writes)
-	require.NotNil(t, b.Writes.SentSpans)
-	assert.GreaterOrEqual(t, *b.Writes.SentSpans, float64(r.Send.SpansAccepted))
-	assert.Zero(t, *b.Writes.FailedSpans)
+			// Exporter figures come from the collector's own metrics: at
+			// least the workload (plus the collector's own ingest and
+			// consumer spans), and nothing else (Jaeger's self-tracing is
+			// off: it would land in our collector).
+			require.NotNil(t, b.Writes)
+			require.NotNil(t, b.Writes.SentSpans)
+			assert.GreaterOrEqual(t, *b.Writes.SentSpans, float64(r.Send.SpansAccepted))
+			assert.Less(t, *b.Writes.SentSpans, float64(r.Send.SpansAccepted)*1.05)
+			assert.Zero(t, *b.Writes.FailedSpans)
 
-	require.NotNil(t, b.Storage)
-	require.NotNil(t, b.Storage.BytesPerSpan)
-	assert.Greater(t, *b.Storage.BytesPerSpan, 10.0)
-	assert.Less(t, *b.Storage.BytesPerSpan, 5000.0)
+			require.NotNil(t, b.Storage)
+			require.NotNil(t, b.Storage.BytesPerSpan)
+			assert.Greater(t, *b.Storage.BytesPerSpan, 10.0)
+			assert.Less(t, *b.Storage.BytesPerSpan, 50000.0)
+			require.NotNil(t, b.Cost, "measured from /proc through the pid files")
+			assert.Positive(t, *b.Cost.PeakRSSBytes)
 
-	for _, kind := range []string{"trace_by_id", "search"} {
-		q := b.Queries[kind]
-		assert.Equal(t, 10, q.Queries, kind)
-		assert.Zero(t, q.Errors, kind)
-		assert.Zero(t, q.WrongAnswers, kind)
-		assert.Positive(t, q.ExpectedResults, "%s: the plan asks for data that exists", kind)
-		require.NotNil(t, q.P50Ms, kind)
-		assert.GreaterOrEqual(t, *q.P99Ms, *q.P50Ms)
+			for _, kind := range []string{"trace_by_id", "search"} {
+				q := b.Queries[kind]
+				if b.Name == "jaeger-clickhouse" && kind == "search" {
+					assert.Contains(t, q.Skipped, "does not implement trace search")
+					assert.Zero(t, q.Queries)
+					continue
+				}
+				assert.Equal(t, 10, q.Queries, kind)
+				assert.Zero(t, q.Errors, kind)
+				assert.Zero(t, q.WrongAnswers, kind)
+				assert.Positive(t, q.ExpectedResults, "%s: the plan asks for data that exists", kind)
+				require.NotNil(t, q.P50Ms, kind)
+				assert.GreaterOrEqual(t, *q.P99Ms, *q.P50Ms)
+			}
+		})
 	}
+	ch := r.Backends[0]
+	assert.True(t, strings.HasPrefix(ch.Version, "ClickHouse 26."), ch.Version)
+	require.NotNil(t, ch.Ingest.StoredEvents)
+	assert.Equal(t, int64(200), *ch.Ingest.StoredEvents)
+	assert.Equal(t, *ch.Ingest.ExpectedEvents, *ch.Ingest.StoredEvents)
+	assert.Contains(t, r.Backends[1].Version, "Jaeger v2 on Badger")
+	assert.Contains(t, r.Backends[2].Version, "Jaeger v2 on ClickHouse 26.")
 	require.Len(t, r.Collectors, 1)
 	assert.Positive(t, *r.Collectors[0].CPUSeconds)
 	assert.Positive(t, *r.Collectors[0].PeakRSSBytes)
@@ -199,8 +242,10 @@ func TestBackendCompareFailures(t *testing.T) {
 		assert.False(t, r.Complete)
 		assert.Contains(t, output, "INCOMPLETE")
 		assert.Contains(t, output, "holds 0 of")
-		require.Len(t, r.Backends, 1)
-		assert.Nil(t, r.Backends[0].Ingest.SecondsToQueryable)
+		require.Len(t, r.Backends, 3)
+		for _, b := range r.Backends {
+			assert.Nil(t, b.Ingest.SecondsToQueryable, b.Name)
+		}
 	})
 	t.Run("wrong credentials", func(t *testing.T) {
 		code, output, r := runCompare(t, with("CLICKHOUSE_USERNAME", "nobody"), small...)
@@ -231,31 +276,43 @@ func TestBackendCompareFailures(t *testing.T) {
 	})
 }
 
-// `make compare` in miniature: local-stack starts ClickHouse, Kafka and the
-// collector, runs backendcompare with -exec, stops everything (cleanly:
-// no service reported as failed) and exits with the tool's status.
+// `make compare` in miniature: local-stack starts ClickHouse, Kafka, both
+// Jaegers and the collector with the comparison overlay, runs backendcompare
+// with -exec, stops everything (cleanly: no service reported as failed) and
+// exits with the tool's status.
 func TestLocalStackExecRunsBackendCompare(t *testing.T) {
 	ports := map[string]int{}
-	for _, name := range []string{"clickhouse-tcp-port", "clickhouse-http-port", "kafka-port", "otlp-grpc-port", "otlp-http-port", "events-port", "health-port", "metrics-port"} {
+	names := []string{"clickhouse-tcp-port", "clickhouse-http-port", "kafka-port", "otlp-grpc-port", "otlp-http-port", "events-port", "health-port", "metrics-port", "zpages-port", "pprof-port"}
+	for _, jaeger := range []string{"jaeger", "jaeger-clickhouse"} {
+		for _, p := range []string{"otlp-grpc-port", "otlp-http-port", "query-port", "query-grpc-port", "health-port", "metrics-port"} {
+			names = append(names, jaeger+"-"+p)
+		}
+	}
+	for _, name := range names {
 		ports[name] = freePort(t)
 	}
-	args := []string{"-bin-dir", suite.binDir, "-data-dir", t.TempDir(), "-geoip-dir", filepath.Dir(suite.geoIPv4)}
+	dataDir := t.TempDir()
+	args := []string{"-bin-dir", suite.binDir, "-data-dir", dataDir, "-geoip-dir", filepath.Dir(suite.geoIPv4),
+		"-config", "config/local.yaml", "-config", "deploy/local/compare-collector.yaml", "-jaeger-clickhouse"}
 	for name, port := range ports {
 		args = append(args, "-"+name, fmt.Sprint(port))
 	}
 	out := t.TempDir()
 	args = append(args, "-exec", filepath.Join(suite.binDir, "backendcompare")+
-		" -config deploy/local/compare.yaml -traces 100 -events 50 -queries 3 -ingest-timeout 90s -out "+out)
+		" -config deploy/local/compare.yaml -traces 100 -events 50 -queries 3 -ingest-timeout 2m -out "+out)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(suite.binDir, "local-stack"), args...)
 	cmd.Dir = suite.repoRoot
+	url := func(port string) string { return fmt.Sprintf("http://127.0.0.1:%d", ports[port]) }
 	cmd.Env = append(os.Environ(),
-		fmt.Sprintf("COMPARE_OTLP_ENDPOINT=http://127.0.0.1:%d", ports["otlp-http-port"]),
-		fmt.Sprintf("COMPARE_EVENTS_ENDPOINT=http://127.0.0.1:%d", ports["events-port"]),
-		fmt.Sprintf("COMPARE_COLLECTOR_METRICS=http://127.0.0.1:%d/metrics", ports["metrics-port"]),
-		fmt.Sprintf("COMPARE_CLICKHOUSE_HTTP=http://127.0.0.1:%d", ports["clickhouse-http-port"]),
+		"COMPARE_OTLP_ENDPOINT="+url("otlp-http-port"),
+		"COMPARE_EVENTS_ENDPOINT="+url("events-port"),
+		"COMPARE_COLLECTOR_METRICS="+url("metrics-port")+"/metrics",
+		"COMPARE_CLICKHOUSE_HTTP="+url("clickhouse-http-port"),
+		"COMPARE_JAEGER_QUERY="+url("jaeger-query-port"),
+		"COMPARE_JAEGER_CLICKHOUSE_QUERY="+url("jaeger-clickhouse-query-port"),
 	)
 	output, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(output))
@@ -264,4 +321,8 @@ func TestLocalStackExecRunsBackendCompare(t *testing.T) {
 	assert.NotContains(t, text, "exit status", "every service stopped cleanly")
 	_, err = os.Stat(filepath.Join(out, "report.md"))
 	assert.NoError(t, err)
+	for _, service := range []string{"clickhouse", "kafka", "jaeger", "jaeger-clickhouse", "collector"} {
+		_, err := os.Stat(filepath.Join(dataDir, "pids", service+".pid"))
+		assert.NoError(t, err, "local-stack keeps a pid file per service")
+	}
 }

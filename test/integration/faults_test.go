@@ -171,7 +171,7 @@ func TestFaultPoisonRecords(t *testing.T) {
 	s.gateway.restart(t)
 	load.waitAcked(200, "after a gateway restart")
 	assertNothingLost(t, "poison records", s.db, load)
-	assert.Positive(t, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_kafka_receiver_unmarshal_failed_log_records"),
+	assert.Positive(t, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_kafka_receiver_unmarshal_failed_log_records", nil),
 		"undecodable records are counted")
 }
 

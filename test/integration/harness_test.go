@@ -7,8 +7,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,6 +31,7 @@ var suite struct {
 	ch       *stack.ClickHouse
 	geoIPv4  string // fixture geolocation databases the configs' ipgeo reads
 	geoIPv6  string
+	ports    *stack.PortPicker // every port a test listens on
 }
 
 func TestMain(m *testing.M) {
@@ -46,6 +45,7 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	suite.repoRoot = root
+	suite.ports = stack.NewPortPicker()
 	suite.binDir = os.Getenv("OTELCOL_EVENTS_BIN_DIR")
 	if suite.binDir == "" {
 		suite.binDir = filepath.Join(root, "bin")
@@ -89,11 +89,11 @@ func runSuite(m *testing.M) int {
 }
 
 func startClickHouse(dataDir string, out *os.File) (*stack.ClickHouse, error) {
-	tcp, err := stack.FreePort()
+	tcp, err := suite.ports.Pick()
 	if err != nil {
 		return nil, err
 	}
-	httpPort, err := stack.FreePort()
+	httpPort, err := suite.ports.Pick()
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func tail(data []byte, n int) string {
 
 func freePort(t testing.TB) int {
 	t.Helper()
-	p, err := stack.FreePort()
+	p, err := suite.ports.Pick()
 	require.NoError(t, err)
 	return p
 }
@@ -206,12 +206,35 @@ func (k *kafkaRun) start(t testing.TB) {
 // the local stack's) on free ports, for the test alone.
 func startJaeger(t testing.TB) *stack.Jaeger {
 	t.Helper()
-	j, err := stack.StartJaeger(context.Background(), stack.JaegerConfig{
-		ConfigFile:   filepath.Join(suite.repoRoot, "deploy", "local", "jaeger.yaml"),
-		OTLPGRPCPort: freePort(t), OTLPHTTPPort: freePort(t), QueryPort: freePort(t),
-		QueryGRPCPort: freePort(t), HealthPort: freePort(t), MetricsPort: freePort(t),
-		DataDir: filepath.Join(t.TempDir(), "jaeger"), Output: testLog(t, "jaeger"),
+	return startJaegerWith(t, "jaeger", "jaeger.yaml", func(cfg *stack.JaegerConfig) {
+		cfg.DataDir = filepath.Join(t.TempDir(), "jaeger")
 	})
+}
+
+// startJaegerClickHouse starts Jaeger v2 storing in database db of the
+// shared ClickHouse (deploy/local/jaeger-clickhouse.yaml).
+func startJaegerClickHouse(t testing.TB, db string) *stack.Jaeger {
+	t.Helper()
+	return startJaegerWith(t, "jaeger-clickhouse", "jaeger-clickhouse.yaml", func(cfg *stack.JaegerConfig) {
+		cfg.ClickHouse = &stack.JaegerClickHouse{
+			TCPAddr: strings.TrimPrefix(suite.ch.TCPEndpoint(), "tcp://"), HTTPAddr: suite.ch.HTTPAddr(), Database: db,
+		}
+	})
+}
+
+func startJaegerWith(t testing.TB, name, configFile string, storage func(*stack.JaegerConfig)) *stack.Jaeger {
+	t.Helper()
+	cfg := stack.JaegerConfig{
+		Name:       name,
+		ConfigFile: filepath.Join(suite.repoRoot, "deploy", "local", configFile),
+		Ports: stack.JaegerPorts{
+			OTLPGRPC: freePort(t), OTLPHTTP: freePort(t), Query: freePort(t),
+			QueryGRPC: freePort(t), Health: freePort(t), Metrics: freePort(t),
+		},
+		Output: testLog(t, name),
+	}
+	storage(&cfg)
+	j, err := stack.StartJaeger(context.Background(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = j.Stop() })
 	return j
@@ -408,33 +431,4 @@ func (c *counter) get() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.n
-}
-
-// metricValue sums a collector's internal Prometheus metric whose line
-// matches name and every label given, e.g. metricValue(t, ep,
-// "otelcol_connector_kafkalink_batches", `result="linked"`).
-func metricValue(t testing.TB, endpoint, name string, labels ...string) float64 {
-	t.Helper()
-	resp, err := http.Get("http://" + endpoint + "/metrics")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	var sum float64
-lines:
-	for _, line := range strings.Split(string(body), "\n") {
-		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
-			continue
-		}
-		for _, l := range labels {
-			if !strings.Contains(line, l) {
-				continue lines
-			}
-		}
-		fields := strings.Fields(line)
-		v, err := strconv.ParseFloat(fields[len(fields)-1], 64)
-		require.NoError(t, err, line)
-		sum += v
-	}
-	return sum
 }

@@ -124,7 +124,7 @@ func TestKafkaLinkedTraceOTLPProto(t *testing.T) {
 	s := startLinkedStack(t)
 	traceID, clientSpan := tracedUpload(t, s, "checkout", 25)
 	assertLinkedTrace(t, s.db, traceID, clientSpan, "checkout", 25)
-	assert.Equal(t, 1.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", `result="linked"`),
+	assert.Equal(t, 1.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", map[string]string{"result": "linked"}),
 		"otlp_proto: one record, one consumer span, for the whole request")
 }
 
@@ -153,7 +153,7 @@ func TestMalformedHeadersPassThrough(t *testing.T) {
 		cancel()
 	}
 	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'foreign-producer'", s.db), 3, 120*time.Second)
-	assert.Equal(t, 2.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", `result="invalid_header"`))
-	assert.Equal(t, 1.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", `result="missing_header"`))
-	assert.Zero(t, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", `result="linked"`))
+	assert.Equal(t, 2.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", map[string]string{"result": "invalid_header"}))
+	assert.Equal(t, 1.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", map[string]string{"result": "missing_header"}))
+	assert.Zero(t, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", map[string]string{"result": "linked"}))
 }

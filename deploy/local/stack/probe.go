@@ -48,17 +48,6 @@ func CheckPortsFree(ports ...Port) error {
 	return nil
 }
 
-// FreePort asks the kernel for an unused loopback port (for tests, which must
-// not collide with a running local stack or with each other).
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // ClickHouseQuery runs a statement over ClickHouse's HTTP interface and
 // returns the raw answer.
 func ClickHouseQuery(ctx context.Context, httpAddr, query string) (string, error) {

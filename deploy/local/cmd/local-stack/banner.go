@@ -3,13 +3,18 @@ package main
 import "fmt"
 
 func printBanner(o options, addr func(int) string) {
+	secondJaeger := ""
+	if o.jaegerClickHouse {
+		secondJaeger = fmt.Sprintf("  Jaeger v2    (ClickHouse storage) OTLP/gRPC %s   query API http://%s\n",
+			addr(o.jaegerCH.OTLPGRPC), addr(o.jaegerCH.Query))
+	}
 	fmt.Printf(`
 otelcol-events local stack is up (data in %s)
 
   ClickHouse   native tcp://%s   HTTP http://%s
   Kafka        %s
   Jaeger v2    OTLP/gRPC %s   query API http://%s (no web UI here: its assets are not in the Go module)
-  Collector    OTLP/gRPC %s   OTLP/HTTP http://%s   events http://%s/v1/events
+%s  Collector    OTLP/gRPC %s   OTLP/HTTP http://%s   events http://%s/v1/events
                health http://%s/   internal metrics http://%s/metrics
 
 Send data:
@@ -28,11 +33,12 @@ Ctrl-C stops everything.
 		o.dataDir,
 		addr(o.chTCP), addr(o.chHTTP),
 		addr(o.kafkaPort),
-		addr(o.jaegerOTLPGRPC), addr(o.jaegerQuery),
+		addr(o.jaeger.OTLPGRPC), addr(o.jaeger.Query),
+		secondJaeger,
 		addr(o.otlpGRPC), addr(o.otlpHTTP), addr(o.events),
 		addr(o.health), addr(o.metrics),
 		addr(o.otlpGRPC),
 		addr(o.chHTTP),
-		addr(o.jaegerQuery), addr(o.jaegerQuery),
+		addr(o.jaeger.Query), addr(o.jaeger.Query),
 	)
 }

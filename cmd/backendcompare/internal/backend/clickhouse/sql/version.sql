@@ -1,0 +1,1 @@
+SELECT version() FORMAT TSV

@@ -1,0 +1,177 @@
+package measure // import "github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/measure"
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/config"
+)
+
+// clockTicks is the unit of /proc/<pid>/stat's CPU times (USER_HZ, 100 on
+// every Linux platform Go runs on).
+const clockTicks = 100
+
+// Process samples a process tree on this machine from /proc: the process
+// named by a pid file and everything it started (a server and its
+// workers). CPU time is the tree's user+system time; memory is the sum of
+// the resident sets, polled, so the peak is the highest sum seen.
+type Process struct {
+	cfg  config.ProcessConfig
+	proc string // /proc, replaced in tests
+
+	mu             sync.Mutex
+	firstCPU       map[int]float64 // by pid: a process that exits takes its time along
+	lastCPU        map[int]float64
+	peakRSS        int64
+	samples, fails int
+	lastErr        error
+}
+
+// NewProcess samples the process tree cfg names.
+func NewProcess(cfg config.ProcessConfig) *Process {
+	return &Process{cfg: cfg, proc: "/proc"}
+}
+
+// Name is the process's name in the config.
+func (p *Process) Name() string { return p.cfg.Name }
+
+// Sample reads the tree once.
+func (p *Process) Sample() error {
+	cpu, rss, err := p.read()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		p.fails++
+		p.lastErr = err
+		return err
+	}
+	if p.firstCPU == nil {
+		p.firstCPU = cpu
+	}
+	p.lastCPU = cpu
+	p.peakRSS = max(p.peakRSS, rss)
+	p.samples++
+	return nil
+}
+
+// read returns the CPU seconds by pid and the summed resident bytes of the
+// tree rooted at the pid file's process.
+func (p *Process) read() (map[int]float64, int64, error) {
+	data, err := os.ReadFile(p.cfg.PIDFile)
+	if err != nil {
+		return nil, 0, fmt.Errorf("process %s: %w", p.cfg.Name, err)
+	}
+	root, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		return nil, 0, fmt.Errorf("process %s: %s holds no pid", p.cfg.Name, p.cfg.PIDFile)
+	}
+	stats, err := p.allStats()
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, ok := stats[root]; !ok {
+		return nil, 0, fmt.Errorf("process %s: pid %d from %s is not running", p.cfg.Name, root, p.cfg.PIDFile)
+	}
+	children := map[int][]int{}
+	for pid, s := range stats {
+		children[s.ppid] = append(children[s.ppid], pid)
+	}
+	cpu := map[int]float64{}
+	var rss int64
+	for queue := []int{root}; len(queue) > 0; queue = queue[1:] {
+		pid := queue[0]
+		s := stats[pid]
+		cpu[pid] = s.cpuSeconds
+		rss += s.rssBytes
+		queue = append(queue, children[pid]...)
+	}
+	return cpu, rss, nil
+}
+
+type procStat struct {
+	ppid       int
+	cpuSeconds float64
+	rssBytes   int64
+}
+
+// allStats reads every process's stat line (pid, ppid, times, rss).
+func (p *Process) allStats() (map[int]procStat, error) {
+	entries, err := os.ReadDir(p.proc)
+	if err != nil {
+		return nil, err
+	}
+	page := int64(os.Getpagesize())
+	out := map[int]procStat{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(p.proc, e.Name(), "stat"))
+		if err != nil {
+			continue // gone meanwhile
+		}
+		s, ok := parseStat(data, page)
+		if ok {
+			out[pid] = s
+		}
+	}
+	return out, nil
+}
+
+// parseStat reads /proc/<pid>/stat: the command is in parentheses and may
+// hold spaces, so fields are counted after its closing one. Fields (1-based,
+// proc(5)): 4 ppid, 14 utime, 15 stime, 24 rss (pages).
+func parseStat(data []byte, pageSize int64) (procStat, bool) {
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return procStat{}, false
+	}
+	f := strings.Fields(string(data[i+1:]))
+	// f[0] is field 3 (state).
+	if len(f) < 22 {
+		return procStat{}, false
+	}
+	ppid, err1 := strconv.Atoi(f[1])
+	utime, err2 := strconv.ParseFloat(f[11], 64)
+	stime, err3 := strconv.ParseFloat(f[12], 64)
+	rss, err4 := strconv.ParseInt(f[21], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
+		return procStat{}, false
+	}
+	return procStat{ppid: ppid, cpuSeconds: (utime + stime) / clockTicks, rssBytes: rss * pageSize}, true
+}
+
+// ProcessFigures is what the tree cost over the run.
+type ProcessFigures struct {
+	CPUSeconds        *float64
+	PeakRSSBytes      *float64
+	Samples, Failures int
+	Problems          []string
+}
+
+// Figures sums up the run: CPU is counted per pid between the first and
+// the last sample (a process started meanwhile counts from zero).
+func (p *Process) Figures() ProcessFigures {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := ProcessFigures{Samples: p.samples, Failures: p.fails}
+	if p.lastErr != nil {
+		f.Problems = append(f.Problems, p.lastErr.Error())
+	}
+	if p.samples == 0 {
+		return f
+	}
+	var cpu float64
+	for pid, last := range p.lastCPU {
+		cpu += last - p.firstCPU[pid]
+	}
+	f.CPUSeconds = ptr(cpu)
+	f.PeakRSSBytes = ptr(float64(p.peakRSS))
+	return f
+}
