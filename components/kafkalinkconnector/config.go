@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/otelcol-events/otelcol-events/components/tracecontext"
 	"go.opentelemetry.io/collector/component"
 )
 
@@ -14,6 +15,13 @@ type Config struct {
 	// trace with a span link to the producing span (for consumers that
 	// process long after, or fan in many producers).
 	Mode string `mapstructure:"mode"`
+
+	// Propagators is the order in which the producer's trace context is
+	// looked for in the record headers: tracecontext (W3C traceparent, under
+	// TraceParentKey), b3 (b3 or X-B3-*), jaeger (uber-trace-id), so that
+	// records from producers on Zipkin or Jaeger clients are linked too.
+	// Default: [tracecontext, b3, jaeger].
+	Propagators []tracecontext.Format `mapstructure:"propagators"`
 
 	// TraceParentKey is the client-metadata key (Kafka record header) with
 	// the producer's W3C traceparent (default "traceparent").
@@ -51,6 +59,9 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.TraceParentKey == "" {
 		errs = append(errs, errors.New("traceparent_key must not be empty"))
+	}
+	if err := tracecontext.ValidateFormats(cfg.Propagators); err != nil {
+		errs = append(errs, fmt.Errorf("propagators: %w", err))
 	}
 	return errors.Join(errs...)
 }

@@ -169,7 +169,7 @@ func TestSpanIDsAreDeterministic(t *testing.T) {
 	assert.NotEqual(t, a, id(kafkaHeaders(), "archive"))
 }
 
-func TestUnlinkableBatchesPassThroughUnchanged(t *testing.T) {
+func TestUnlinkableRecordsPassThroughUnchanged(t *testing.T) {
 	cases := map[string]struct {
 		mutate func(map[string]string)
 		result string
@@ -193,8 +193,9 @@ func TestUnlinkableBatchesPassThroughUnchanged(t *testing.T) {
 			require.Equal(t, 2, h.logs.LogRecordCount(), "the records are passed on")
 			rec := h.logs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 			assert.Equal(t, "a1b2c3d4e5f60718", rec.SpanID().String(), "unchanged")
-			metadatatest.AssertEqualConnectorKafkalinkBatches(t, h.tel, []metricdata.DataPoint[int64]{
-				{Value: 1, Attributes: attribute.NewSet(attribute.String("result", tc.result))},
+			metadatatest.AssertEqualConnectorKafkalinkKafkaRecords(t, h.tel, []metricdata.DataPoint[int64]{
+				{Value: 1, Attributes: attribute.NewSet(attribute.String("output", "logs"), attribute.String("result", tc.result))},
+				{Value: 1, Attributes: attribute.NewSet(attribute.String("output", "traces"), attribute.String("result", tc.result))},
 			}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 		})
 	}
@@ -229,15 +230,25 @@ func TestTelemetry(t *testing.T) {
 	noHeader := kafkaHeaders()
 	delete(noHeader, "traceparent")
 	h.consume(t, noHeader, 1)
-	metadatatest.AssertEqualConnectorKafkalinkBatches(t, h.tel, []metricdata.DataPoint[int64]{
-		{Value: 2, Attributes: attribute.NewSet(attribute.String("result", "linked"))},
-		{Value: 1, Attributes: attribute.NewSet(attribute.String("result", "missing_header"))},
+	records := func(output, result string, n int64) metricdata.DataPoint[int64] {
+		return metricdata.DataPoint[int64]{Value: n, Attributes: attribute.NewSet(attribute.String("output", output), attribute.String("result", result))}
+	}
+	metadatatest.AssertEqualConnectorKafkalinkKafkaRecords(t, h.tel, []metricdata.DataPoint[int64]{
+		records("logs", "linked", 2), records("logs", "missing_header", 1),
+		records("traces", "linked", 2), records("traces", "missing_header", 1),
 	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
+	metadatatest.AssertEqualConnectorKafkalinkLogRecordsStamped(t, h.tel, []metricdata.DataPoint[int64]{{Value: 2}},
+		metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
+	metadatatest.AssertEqualConnectorKafkalinkConsumerSpans(t, h.tel, []metricdata.DataPoint[int64]{{Value: 2}},
+		metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 	m, err := h.tel.GetMetric("otelcol_connector_kafkalink_queue_time")
 	require.NoError(t, err)
 	hist := m.Data.(metricdata.Histogram[float64])
-	assert.Equal(t, uint64(2), hist.DataPoints[0].Count)
-	assert.InDelta(t, 3.0, hist.DataPoints[0].Sum, 1e-9)
+	require.Len(t, hist.DataPoints, 2, "one series per output")
+	for _, dp := range hist.DataPoints {
+		assert.Equal(t, uint64(2), dp.Count)
+		assert.InDelta(t, 3.0, dp.Sum, 1e-9)
+	}
 }
 
 func updateGolden() bool { return os.Getenv("UPDATE_GOLDEN") != "" }

@@ -8,13 +8,14 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 
 	"github.com/otelcol-events/otelcol-events/components/kafkalinkconnector/internal/metadata"
+	"github.com/otelcol-events/otelcol-events/components/tracecontext"
 )
 
 // NewFactory creates the kafkalink connector factory.
 //
 // Used as an exporter in a logs pipeline and as a receiver in a logs and a
 // traces pipeline, the collector makes two instances that both see every
-// batch: logs-to-logs stamps the records with the consumer span,
+// Kafka record: logs-to-logs stamps its log records with the consumer span,
 // logs-to-traces emits that span. They agree without sharing state because
 // the span's ids are derived from the record's Kafka coordinates (topic,
 // partition, offset) and the producer's trace: the same batch always gets
@@ -34,11 +35,12 @@ func createDefaultConfig() component.Config {
 		TraceParentKey: "traceparent",
 		TraceStateKey:  "tracestate",
 		StartTimeKey:   "event.handed_off_at",
+		Propagators:    tracecontext.DefaultFormats(),
 	}
 }
 
 func createLogsToLogs(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Logs) (connector.Logs, error) {
-	l, err := newLinker(cfg.(*Config), set)
+	l, err := newLinker(cfg.(*Config), set, "logs")
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +48,7 @@ func createLogsToLogs(_ context.Context, set connector.Settings, cfg component.C
 }
 
 func createLogsToTraces(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Traces) (connector.Logs, error) {
-	l, err := newLinker(cfg.(*Config), set)
+	l, err := newLinker(cfg.(*Config), set, "traces")
 	if err != nil {
 		return nil, err
 	}

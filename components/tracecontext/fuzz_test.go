@@ -1,7 +1,12 @@
 package tracecontext
 
 import (
+	"net/http"
+	"slices"
 	"testing"
+
+	"go.opentelemetry.io/otel/baggage"
+	"go.opentelemetry.io/otel/propagation"
 )
 
 // The parsers take raw header values from the network: whatever they get,
@@ -32,42 +37,48 @@ func FuzzParseTraceParent(f *testing.F) {
 	})
 }
 
-func FuzzParseTraceState(f *testing.F) {
-	for _, s := range []string{"rojo=1,congo=2", "a@b=c", " , ", "a=1,a=2", "x="} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		canonical, err := ParseTraceState([]string{s})
-		if err != nil {
-			return
+// Any combination of headers, in any precedence, yields either no parent or
+// a valid one from a listed format, and never panics.
+func FuzzExtract(f *testing.F) {
+	f.Add(validTP, "rojo=1", "a=1;p", "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1", "4bf92f3577b34da6:00f067aa0ba902b7:0:1", "x%20y", uint8(0))
+	f.Add("junk", "x=", "a=%zz", "-", "::::", "%", uint8(3))
+	f.Add("", "", "", "", "39e6f67f630a6a30:39e6f67f630a6a30:0:1", "v", uint8(5))
+	f.Fuzz(func(t *testing.T, tp, ts, bag, b3, uber, uberBaggage string, order uint8) {
+		h := http.Header{}
+		set := func(k, v string) {
+			if v != "" {
+				h.Set(k, v)
+			}
 		}
-		again, err := ParseTraceState([]string{canonical})
-		if err != nil || again != canonical {
-			t.Fatalf("canonical form %q of %q does not round trip: %q, %v", canonical, s, again, err)
+		set(HeaderTraceParent, tp)
+		set(HeaderTraceState, ts)
+		set(HeaderBaggage, bag)
+		set(HeaderB3, b3)
+		set(HeaderUberTraceID, uber)
+		set(HeaderUberBaggage+"k", uberBaggage)
+		formats := permutations[int(order)%len(permutations)]
+		p := ExtractParent(propagation.HeaderCarrier(h), formats)
+		if p.Found() {
+			if !slices.Contains(formats, p.Format) {
+				t.Fatalf("parent from %q, not in %v", p.Format, formats)
+			}
+			if p.TraceID == [16]byte{} || p.SpanID == [8]byte{} {
+				t.Fatalf("accepted an all-zero id: %+v", p)
+			}
+			if _, err := ParseTraceParent(p.String()); err != nil {
+				t.Fatalf("parent %+v does not write a valid traceparent: %v", p, err)
+			}
+		}
+		b, _ := ExtractBaggage(propagation.HeaderCarrier(h), formats)
+		if _, err := baggage.Parse(b.String()); err != nil {
+			t.Fatalf("baggage %q does not parse back: %v", b.String(), err)
 		}
 	})
 }
 
-func FuzzParseBaggage(f *testing.F) {
-	for _, s := range []string{"a=1", "a=1;p;q=2,b=%41", "a=%zz", ",", "k=v;"} {
-		f.Add(s, "request-42")
-	}
-	f.Fuzz(func(t *testing.T, s, requestID string) {
-		b, err := ParseBaggage([]string{s})
-		if err != nil {
-			return
-		}
-		withID := b.With("request_id", requestID)
-		back, err := ParseBaggage([]string{withID.String()})
-		if err != nil {
-			if len(withID.String()) > maxBaggageBytes {
-				return // the added value made it too long: a valid refusal
-			}
-			t.Fatalf("written baggage %q does not parse: %v", withID.String(), err)
-		}
-		got, ok := back.Get("request_id")
-		if !ok || got != requestID {
-			t.Fatalf("request_id %q came back as %q (%v)", requestID, got, ok)
-		}
-	})
+var permutations = [][]Format{
+	{FormatW3C, FormatB3, FormatJaeger}, {FormatW3C, FormatJaeger, FormatB3},
+	{FormatB3, FormatW3C, FormatJaeger}, {FormatB3, FormatJaeger, FormatW3C},
+	{FormatJaeger, FormatW3C, FormatB3}, {FormatJaeger, FormatB3, FormatW3C},
+	{FormatW3C},
 }

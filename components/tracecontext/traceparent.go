@@ -1,8 +1,14 @@
-// Package tracecontext parses and writes the W3C Trace Context headers
-// (traceparent, tracestate; https://www.w3.org/TR/trace-context/) and W3C
-// Baggage (https://www.w3.org/TR/baggage/) strictly: anything the
-// specifications do not allow is an error, never a panic and never a
-// half-parsed value. Callers treat an invalid header as absent and count it.
+// Package tracecontext reads the caller's trace context from request or
+// record headers in W3C Trace Context, B3 or Jaeger form, in an order of
+// precedence, and writes it back out in each form.
+//
+// traceparent is parsed here, strictly (anything the specification does not
+// allow is an error, never a panic or a half-parsed value) and without
+// allocating: it is read once per upload and once per consumed Kafka batch,
+// and its parser is fuzzed. Everything else comes from OpenTelemetry Go:
+// tracestate (trace.ParseTraceState), W3C baggage (baggage.Parse), and B3
+// and uber-trace-id (the contrib propagators). Callers treat an invalid
+// header as absent and count it.
 //
 // The eventsplit receiver uses it to continue the caller's trace, and the
 // kafkalink connector to continue the producer's trace on the consuming side.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otelcol-events/otelcol-events/components/tracecontext"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 )
@@ -41,6 +42,13 @@ type Config struct {
 	// "json" (default) keeps the payload's JSON text as a string body, exact
 	// and cheapest; "structured" decodes it into a map/array/scalar body.
 	Body string `mapstructure:"body"`
+
+	// Propagators is the order in which the caller's trace context is looked
+	// for: tracecontext (W3C traceparent/tracestate/baggage), b3 (single b3
+	// header or X-B3-*), jaeger (uber-trace-id, uberctx-* baggage). The first
+	// present and valid one is continued; a format not listed is not read.
+	// Default: [tracecontext, b3, jaeger].
+	Propagators []tracecontext.Format `mapstructure:"propagators"`
 
 	// Metadata names the client-metadata keys the emitted logs carry for the
 	// Kafka hop (kafka exporter include_metadata_keys, topic_from_metadata_key,
@@ -105,6 +113,12 @@ type MetadataConfig struct {
 	// TraceParent carries the outgoing W3C traceparent, whose parent is the
 	// ingest span (default "traceparent").
 	TraceParent string `mapstructure:"traceparent"`
+	// B3 carries the outgoing context as a single b3 header value, for
+	// consumers on Zipkin-era clients (default "": not written).
+	B3 string `mapstructure:"b3"`
+	// UberTraceID carries it as an uber-trace-id value, for consumers on
+	// Jaeger clients (default "": not written).
+	UberTraceID string `mapstructure:"uber_trace_id"`
 	// TraceState carries the caller's tracestate, when valid (default "tracestate").
 	TraceState string `mapstructure:"tracestate"`
 	// Baggage carries the caller's baggage plus request_id (default "baggage").
@@ -166,6 +180,9 @@ func (cfg *Config) Validate() error {
 		if f.v <= 0 {
 			errs = append(errs, fmt.Errorf("%s must be positive, got %d", f.name, f.v))
 		}
+	}
+	if err := tracecontext.ValidateFormats(cfg.Propagators); err != nil {
+		errs = append(errs, fmt.Errorf("propagators: %w", err))
 	}
 	if l.MaxMetaKeys < 0 {
 		errs = append(errs, fmt.Errorf("limits::max_meta_keys must not be negative, got %d", l.MaxMetaKeys))

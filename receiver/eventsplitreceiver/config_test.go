@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 
+	"github.com/otelcol-events/otelcol-events/components/tracecontext"
 	"github.com/otelcol-events/otelcol-events/receiver/eventsplitreceiver/internal/metadata"
 )
 
@@ -37,6 +38,8 @@ func TestLoadConfigDefault(t *testing.T) {
 	assert.Equal(t, 7*24*time.Hour, cfg.MaxAge)
 	assert.Equal(t, "json", cfg.Body)
 	assert.Equal(t, "events.{category}", cfg.Metadata.TopicTemplate)
+	assert.Equal(t, tracecontext.DefaultFormats(), cfg.Propagators)
+	assert.Empty(t, cfg.Metadata.B3, "B3 and uber-trace-id headers are opt-in")
 }
 
 func TestLoadConfigCustom(t *testing.T) {
@@ -58,7 +61,10 @@ func TestLoadConfigCustom(t *testing.T) {
 	assert.Equal(t, 30*time.Second, cfg.RetryAfter)
 	assert.Equal(t, 10*time.Second, cfg.ShutdownTimeout)
 	assert.Equal(t, 262144, cfg.MaxBatchBytes)
+	assert.Equal(t, []tracecontext.Format{tracecontext.FormatB3, tracecontext.FormatW3C}, cfg.Propagators)
 	assert.Equal(t, "x-traceparent", cfg.Metadata.TraceParent)
+	assert.Equal(t, "b3", cfg.Metadata.B3)
+	assert.Equal(t, "uber-trace-id", cfg.Metadata.UberTraceID)
 	assert.Equal(t, "tracestate", cfg.Metadata.TraceState, "unset keys keep their defaults")
 	assert.Equal(t, "kafka_topic", cfg.Metadata.Topic)
 	assert.Equal(t, "client-events.{category}.v1", cfg.Metadata.TopicTemplate)
@@ -75,6 +81,7 @@ func TestLoadConfigInvalid(t *testing.T) {
 		"bad_retry_after":      "retry_after must be at least 1s",
 		"bad_shutdown_timeout": "shutdown_timeout must be positive",
 		"bad_max_batch_bytes":  "max_batch_bytes must not be negative",
+		"bad_propagators":      `propagators: unknown trace context format "xray"`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/otelcol-events/otelcol-events/components/sharedcomponent"
+	"github.com/otelcol-events/otelcol-events/components/tracecontext"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
@@ -84,6 +85,7 @@ func createDefaultConfig() component.Config {
 		RetryAfter:      defaultRetryAfter,
 		MaxBatchBytes:   defaultMaxBatchBytes,
 		ShutdownTimeout: defaultShutdownTimeout,
+		Propagators:     tracecontext.DefaultFormats(),
 		Metadata: MetadataConfig{
 			TraceParent:   "traceparent",
 			TraceState:    "tracestate",

@@ -39,9 +39,11 @@ func appendIngestSpan(traces ptrace.Traces, resource pcommon.Resource, scopeName
 	span := ss.Spans().AppendEmpty()
 	span.SetTraceID(tc.ingest.TraceID)
 	span.SetSpanID(tc.ingest.SpanID)
-	if tc.hasCaller {
+	if tc.caller.Found() {
 		span.SetParentSpanID(tc.caller.SpanID)
-		span.TraceState().FromRaw(tc.traceState)
+		if tc.caller.TraceState.Len() > 0 {
+			span.TraceState().FromRaw(tc.caller.TraceState.String())
+		}
 	}
 	span.SetFlags(uint32(tc.ingest.Flags))
 	span.SetKind(ptrace.SpanKindServer)
@@ -69,6 +71,10 @@ func appendIngestSpan(traces ptrace.Traces, resource pcommon.Resource, scopeName
 	}
 	if tc.requestID != "" {
 		attrs.PutStr(attrRequestID, tc.requestID)
+	}
+	if tc.caller.Found() {
+		// Which header the caller's context came from: W3C, B3 or Jaeger.
+		attrs.PutStr("eventsplit.trace_context.format", string(tc.caller.Format))
 	}
 	attrs.PutInt("eventsplit.events.received", int64(s.received))
 	attrs.PutInt("eventsplit.events.accepted", int64(s.accepted))

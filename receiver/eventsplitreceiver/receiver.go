@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
+	"github.com/otelcol-events/otelcol-events/components/tracecontext"
 	"github.com/otelcol-events/otelcol-events/receiver/eventsplitreceiver/internal/metadata"
 )
 
@@ -87,7 +88,10 @@ func newEventSplitReceiver(cfg *Config, set receiver.Settings) (*eventSplitRecei
 	for i := range r.reasonAttrs {
 		r.reasonAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", reason(i).String())))
 	}
-	for _, h := range []string{"traceparent", "tracestate", "baggage"} {
+	for _, h := range []string{
+		tracecontext.HeaderTraceParent, tracecontext.HeaderTraceState, tracecontext.HeaderBaggage,
+		tracecontext.HeaderB3, tracecontext.HeaderUberTraceID, tracecontext.HeaderUberBaggage + "*",
+	} {
 		r.headerAttrs[h] = metric.WithAttributeSet(attribute.NewSet(attribute.String("header", h)))
 	}
 	r.states.New = func() any { return newDecodeState() }

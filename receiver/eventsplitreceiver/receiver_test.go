@@ -3,15 +3,12 @@ package eventsplitreceiver
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
 	"runtime"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,22 +16,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/client"
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/pdata/plog"
-	"go.opentelemetry.io/collector/pdata/ptrace"
-	"go.opentelemetry.io/collector/receiver/receivertest"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata"
-	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-
-	"github.com/otelcol-events/otelcol-events/receiver/eventsplitreceiver/internal/metadata"
-	"github.com/otelcol-events/otelcol-events/receiver/eventsplitreceiver/internal/metadatatest"
 )
 
 var uuidV7 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -386,94 +371,6 @@ func TestRefusingPipeline(t *testing.T) {
 	}
 }
 
-func TestTraceContinuation(t *testing.T) {
-	h := startHarness(t)
-	const caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-	code, _, _ := h.post(upload(defaultMeta, validEvent("a"), ev(`"id":"bad"`)),
-		"traceparent", caller, "tracestate", "rojo=00f067aa0ba902b7", "baggage", "tenant=acme", "X-Request-ID", "req-42")
-	require.Equal(t, http.StatusMultiStatus, code)
-
-	require.Equal(t, 1, h.traces.SpanCount())
-	span := h.traces.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
-	assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", span.TraceID().String())
-	assert.Equal(t, "00f067aa0ba902b7", span.ParentSpanID().String(), "the ingest span is the caller's child")
-	assert.Equal(t, ptrace.SpanKindServer, span.Kind())
-	assert.Equal(t, "rojo=00f067aa0ba902b7", span.TraceState().AsRaw())
-	assert.Equal(t, ptrace.StatusCodeError, span.Status().Code(), "a rejected event marks the span")
-	assert.Equal(t, "1 of 2 events rejected", span.Status().Message())
-	assertAttr(t, span.Attributes().AsRaw(), "eventsplit.events.accepted", int64(1))
-	assertAttr(t, span.Attributes().AsRaw(), "eventsplit.events.rejected", int64(1))
-	assertAttr(t, span.Attributes().AsRaw(), "app.id", "shop")
-	assertAttr(t, span.Attributes().AsRaw(), "request.id", "req-42")
-
-	rec := h.logs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
-	assert.Equal(t, span.TraceID(), rec.TraceID())
-	assert.Equal(t, span.SpanID(), rec.SpanID(), "records carry the ingest span")
-	assert.True(t, rec.Flags().IsSampled())
-	assertAttr(t, rec.Attributes().AsRaw(), "request.id", "req-42")
-
-	// The metadata for the Kafka hop names the ingest span as parent, not the caller.
-	md := client.FromContext(h.logs.Contexts()[0]).Metadata
-	assert.Equal(t, []string{"00-4bf92f3577b34da6a3ce929d0e0e4736-" + span.SpanID().String() + "-01"}, md.Get("traceparent"))
-	assert.Equal(t, []string{"rojo=00f067aa0ba902b7"}, md.Get("tracestate"))
-	assert.Equal(t, []string{"tenant=acme,request_id=req-42"}, md.Get("baggage"))
-	assert.Equal(t, []string{"web"}, md.Get("event.category"))
-	assert.Equal(t, []string{"events.web"}, md.Get("event.topic"))
-	assert.Equal(t, []string{"shop"}, md.Get("event.partition_key"))
-	handedOff, err := strconv.ParseInt(md.Get("event.handed_off_at")[0], 10, 64)
-	require.NoError(t, err)
-	assert.WithinDuration(t, time.Now(), time.Unix(0, handedOff), time.Minute)
-}
-
-func TestInvalidTraceHeadersStartNewRoot(t *testing.T) {
-	for name, headers := range map[string][]string{
-		"version ff":        {"traceparent", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
-		"zero trace id":     {"traceparent", "00-00000000000000000000000000000000-00f067aa0ba902b7-01"},
-		"zero span id":      {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"},
-		"uppercase":         {"traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"},
-		"short":             {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7"},
-		"two traceparents":  {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b8-01"},
-		"garbage non-ascii": {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e47\u00e9-00f067aa0ba902b7-01"},
-	} {
-		t.Run(name, func(t *testing.T) {
-			h := startHarness(t)
-			code, _, _ := h.post(upload(defaultMeta, validEvent("a")), headers...)
-			require.Equal(t, http.StatusOK, code, "an invalid trace header never fails the upload")
-			span := h.traces.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
-			assert.True(t, span.ParentSpanID().IsEmpty(), "a new root")
-			assert.NotEqual(t, "4bf92f3577b34da6a3ce929d0e0e4736", span.TraceID().String())
-			assert.False(t, span.TraceID().IsEmpty())
-			md := client.FromContext(h.logs.Contexts()[0]).Metadata
-			assert.Equal(t, []string{"00-" + span.TraceID().String() + "-" + span.SpanID().String() + "-03"}, md.Get("traceparent"))
-			metadatatest.AssertEqualReceiverEventsplitTraceContextInvalid(t, h.tel, []metricdata.DataPoint[int64]{
-				{Value: 1, Attributes: attribute.NewSet(attribute.String("header", "traceparent"))},
-			}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
-		})
-	}
-}
-
-func TestInvalidTracestateAndBaggageAreDropped(t *testing.T) {
-	h := startHarness(t)
-	const caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"
-	code, _, _ := h.post(upload(defaultMeta, validEvent("a")),
-		"traceparent", caller, "tracestate", "UPPER=1", "baggage", "a=\"quoted\"", "X-Request-ID", strings.Repeat("r", 129))
-	require.Equal(t, http.StatusOK, code)
-	span := h.traces.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
-	assert.Equal(t, "00f067aa0ba902b7", span.ParentSpanID().String(), "the traceparent itself was valid")
-	assert.Empty(t, span.TraceState().AsRaw())
-	md := client.FromContext(h.logs.Contexts()[0]).Metadata
-	assert.Empty(t, md.Get("tracestate"))
-	assert.Empty(t, md.Get("baggage"))
-	rec := h.logs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
-	assert.False(t, rec.Flags().IsSampled(), "the caller's unsampled flag is kept")
-	_, hasRequestID := rec.Attributes().Get("request.id")
-	assert.False(t, hasRequestID, "an overlong X-Request-ID is ignored")
-	metadatatest.AssertEqualReceiverEventsplitTraceContextInvalid(t, h.tel, []metricdata.DataPoint[int64]{
-		{Value: 1, Attributes: attribute.NewSet(attribute.String("header", "tracestate"))},
-		{Value: 1, Attributes: attribute.NewSet(attribute.String("header", "baggage"))},
-	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
-}
-
 func TestClientAddress(t *testing.T) {
 	h := startHarness(t, withConfig(func(c *Config) { c.TrustedProxies = []string{"127.0.0.0/8", "10.0.0.0/8"} }))
 	withIP := ev(`"id":"ip"`, `"name":"n"`, fmt.Sprintf(`"timestamp":%d`, nowMs()), `"ip":"2001:DB8::1"`)
@@ -541,110 +438,6 @@ func TestEscapedStrings(t *testing.T) {
 	assert.Equal(t, "café 😀", attrs["event.name"])
 	assert.Equal(t, "café 😀", rec.EventName())
 	assert.Equal(t, "v\x00al\tue", attrs["key"], "values may hold control characters; keys, ids and names may not")
-}
-
-func TestTracesOnlyRefusesToStart(t *testing.T) {
-	f := NewFactory()
-	cfg := f.CreateDefaultConfig().(*Config)
-	cfg.ServerConfig.NetAddr.Endpoint = "127.0.0.1:0"
-	set := receivertest.NewNopSettings(metadata.Type)
-	set.ID = component.NewIDWithName(metadata.Type, "spans_only")
-	tr, err := f.CreateTraces(context.Background(), set, cfg, consumertest.NewNop())
-	require.NoError(t, err)
-	err = tr.Start(context.Background(), componenttest.NewNopHost())
-	require.ErrorContains(t, err, `eventsplit receiver "eventsplit/spans_only" is only in traces pipelines`)
-	require.NoError(t, tr.Shutdown(context.Background()))
-}
-
-// Logs alone, logs and traces, started and stopped twice: a stopped
-// receiver is forgotten, so the same config gets a fresh one.
-func TestLifecycle(t *testing.T) {
-	f := NewFactory()
-	cfg := f.CreateDefaultConfig().(*Config)
-	cfg.ServerConfig.NetAddr.Endpoint = "127.0.0.1:0"
-	set := receivertest.NewNopSettings(metadata.Type)
-	for round := 0; round < 2; round++ {
-		lr, err := f.CreateLogs(context.Background(), set, cfg, consumertest.NewNop())
-		require.NoError(t, err)
-		tr, err := f.CreateTraces(context.Background(), set, cfg, consumertest.NewNop())
-		require.NoError(t, err)
-		require.Same(t, lr, tr)
-		require.NoError(t, lr.Start(context.Background(), componenttest.NewNopHost()))
-		require.NoError(t, tr.Start(context.Background(), componenttest.NewNopHost()))
-		require.NoError(t, lr.Shutdown(context.Background()))
-		require.NoError(t, tr.Shutdown(context.Background()))
-	}
-	lr, err := f.CreateLogs(context.Background(), set, cfg, consumertest.NewNop())
-	require.NoError(t, err)
-	require.NoError(t, lr.Shutdown(context.Background()), "shutdown without start")
-}
-
-// Shutdown waits for uploads in flight: an answer of "accepted" always means
-// the pipeline took the events.
-func TestShutdownWaitsForUploadsInFlight(t *testing.T) {
-	entered, release := make(chan struct{}), make(chan struct{})
-	var consumed atomic.Bool
-	slow := consumerFunc(func(ctx context.Context, ld plog.Logs) error {
-		close(entered)
-		<-release
-		consumed.Store(true)
-		return nil
-	})
-	sink := new(consumertest.LogsSink)
-	h := startHarness(t, withLogsConsumer(chain(slow, sink)))
-	done := make(chan int)
-	go func() {
-		code, _, _ := h.post(upload(defaultMeta, validEvent("a")))
-		done <- code
-	}()
-	<-entered
-	shut := make(chan error)
-	go func() { shut <- h.r.Shutdown(context.Background()) }()
-	close(release)
-	require.NoError(t, <-shut)
-	assert.True(t, consumed.Load(), "Shutdown returned only after the upload in flight was passed on")
-	assert.Equal(t, http.StatusOK, <-done)
-	assert.Equal(t, 1, sink.LogRecordCount())
-}
-
-// An upload stuck in the pipeline (a Kafka producer waiting for a vanished
-// broker) does not hold Shutdown beyond shutdown_timeout: its connection is
-// closed, and it was not acknowledged.
-func TestShutdownClosesUploadsStuckInThePipeline(t *testing.T) {
-	entered, stuck := make(chan struct{}), make(chan struct{})
-	defer close(stuck)
-	h := startHarness(t, withConfig(func(c *Config) { c.ShutdownTimeout = 100 * time.Millisecond }),
-		withLogsConsumer(chain(func(context.Context, plog.Logs) error {
-			close(entered)
-			<-stuck
-			return nil
-		}, consumertest.NewNop())))
-	answered := make(chan error, 1)
-	go func() {
-		resp, err := http.Post(h.url, "application/json", strings.NewReader(upload(defaultMeta, validEvent("a"))))
-		if err == nil {
-			resp.Body.Close()
-			err = fmt.Errorf("answered %d", resp.StatusCode)
-		}
-		answered <- err
-	}()
-	<-entered
-	require.NoError(t, h.r.Shutdown(context.Background()))
-	err := <-answered
-	require.Error(t, err)
-	assert.NotContains(t, err.Error(), "answered 200", "nothing stuck was acknowledged")
-}
-
-type consumerFunc func(context.Context, plog.Logs) error
-
-func chain(first consumerFunc, then consumer.Logs) consumer.Logs {
-	c, _ := consumer.NewLogs(func(ctx context.Context, ld plog.Logs) error {
-		if err := first(ctx, ld); err != nil {
-			return err
-		}
-		return then.ConsumeLogs(ctx, ld)
-	})
-	return c
 }
 
 func assertAttr(t *testing.T, attrs map[string]any, key string, want any) {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/client"
+	"go.opentelemetry.io/otel/baggage"
+	"go.opentelemetry.io/otel/propagation"
 
 	"github.com/otelcol-events/otelcol-events/components/tracecontext"
 )
@@ -24,12 +26,11 @@ const baggageRequestID = "request_id"
 // traceContext is the trace the request continues, and the ingest span's
 // place in it.
 type traceContext struct {
-	// caller is the caller's span, when it sent a valid traceparent.
-	caller     tracecontext.TraceParent
-	hasCaller  bool
-	traceState string
-	baggage    tracecontext.Baggage
-	requestID  string
+	// caller is the caller's span, when it sent valid trace headers in one
+	// of the configured formats (and its tracestate, for W3C).
+	caller    tracecontext.Parent
+	baggage   baggage.Baggage
+	requestID string
 
 	// ingest is this request's ingest span: the caller's trace id (or a new
 	// one), a new span id, the caller's flags (or sampled for a new root).
@@ -42,50 +43,36 @@ type traceContext struct {
 // readTraceContext reads the request's trace context and counts the
 // headers that were invalid.
 func (r *eventSplitReceiver) readTraceContext(ctx context.Context, h http.Header) (traceContext, error) {
-	tc, err := parseTraceContext(h)
+	tc, err := parseTraceContext(h, r.cfg.Propagators)
 	for _, name := range tc.invalidHeaders {
 		r.telemetry.ReceiverEventsplitTraceContextInvalid.Add(ctx, 1, r.headerAttrs[name])
 	}
 	return tc, err
 }
 
-// parseTraceContext parses the request's trace headers strictly: an invalid
-// header is ignored as if absent, and named in invalidHeaders. It never
-// fails the request.
-func parseTraceContext(h http.Header) (traceContext, error) {
+// parseTraceContext reads the caller's span from the first of formats whose
+// headers are present and valid, and the baggage. An invalid header is
+// ignored as if absent, and named in invalidHeaders; it never fails the
+// request.
+func parseTraceContext(h http.Header, formats []tracecontext.Format) (traceContext, error) {
 	var tc traceContext
-	tp, ok, err := tracecontext.ParseTraceParentHeaders(h.Values("traceparent"))
-	switch {
-	case err != nil:
-		tc.invalidHeaders = append(tc.invalidHeaders, "traceparent")
-	case ok:
-		tc.caller, tc.hasCaller = tp, true
-		// Trace Context §3.3: tracestate is only read with a valid traceparent.
-		if values := h.Values("tracestate"); len(values) > 0 {
-			if ts, err := tracecontext.ParseTraceState(values); err != nil {
-				tc.invalidHeaders = append(tc.invalidHeaders, "tracestate")
-			} else {
-				tc.traceState = ts
-			}
-		}
-	}
-	if values := h.Values("baggage"); len(values) > 0 {
-		if b, err := tracecontext.ParseBaggage(values); err != nil {
-			tc.invalidHeaders = append(tc.invalidHeaders, "baggage")
-		} else {
-			tc.baggage = b
-		}
-	}
+	carrier := propagation.HeaderCarrier(h)
+	tc.caller = tracecontext.ExtractParent(carrier, formats)
+	var invalidBaggage []string
+	tc.baggage, invalidBaggage = tracecontext.ExtractBaggage(carrier, formats)
+	tc.invalidHeaders = append(tc.caller.Invalid, invalidBaggage...)
 	if id := strings.TrimSpace(h.Get("X-Request-ID")); validRequestID(id) {
 		tc.requestID = id
-		tc.baggage = tc.baggage.With(baggageRequestID, id)
+		if m, err := baggage.NewMemberRaw(baggageRequestID, id); err == nil {
+			tc.baggage, _ = tc.baggage.SetMember(m)
+		}
 	}
 
 	var random [24]byte
 	if _, err := rand.Read(random[:]); err != nil {
 		return tc, fmt.Errorf("random ids for the ingest span: %w", err)
 	}
-	if tc.hasCaller {
+	if tc.caller.Found() {
 		tc.ingest.TraceID = tc.caller.TraceID
 		tc.ingest.Flags = tc.caller.Flags
 	} else {
@@ -114,8 +101,9 @@ func validRequestID(id string) bool {
 
 // withEventMetadata returns ctx with client metadata for the Kafka hop
 // added to what the HTTP server put there (peer address, auth, headers with
-// include_metadata): the outgoing traceparent naming the ingest span, the
-// caller's tracestate, the baggage, the category, the topic and the
+// include_metadata): the outgoing traceparent naming the ingest span (and,
+// when configured, the same in B3 and uber-trace-id form for consumers on
+// older clients), the caller's tracestate, the baggage, the category, the topic and the
 // partition key, under the configured keys.
 func withEventMetadata(ctx context.Context, cfg *MetadataConfig, tc *traceContext, meta *envelopeMeta) context.Context {
 	info := client.FromContext(ctx)
@@ -124,7 +112,7 @@ func withEventMetadata(ctx context.Context, cfg *MetadataConfig, tc *traceContex
 		md[k] = info.Metadata.Get(k)
 	}
 	// One backing array for every value: each entry is a one-element slice of it.
-	values := make([]string, 0, 7)
+	values := make([]string, 0, 9)
 	set := func(key, value string) {
 		if key != "" && value != "" {
 			values = append(values, value)
@@ -132,7 +120,15 @@ func withEventMetadata(ctx context.Context, cfg *MetadataConfig, tc *traceContex
 		}
 	}
 	set(cfg.TraceParent, tc.ingest.String())
-	set(cfg.TraceState, tc.traceState)
+	if cfg.B3 != "" {
+		set(cfg.B3, tc.ingest.B3())
+	}
+	if cfg.UberTraceID != "" {
+		set(cfg.UberTraceID, tc.ingest.UberTraceID())
+	}
+	if cfg.TraceState != "" && tc.caller.TraceState.Len() > 0 {
+		set(cfg.TraceState, tc.caller.TraceState.String())
+	}
 	if cfg.Baggage != "" && tc.baggage.Len() > 0 {
 		set(cfg.Baggage, tc.baggage.String())
 	}

@@ -286,7 +286,7 @@ func startCollectorConfigs(t testing.TB, name string, configNames []string, env 
 	}
 	configs := make([]string, len(configNames))
 	for i, c := range configNames {
-		configs[i] = filepath.Join(suite.repoRoot, "config", c)
+		configs[i] = filepath.Join(suite.repoRoot, "config", filepath.FromSlash(c))
 	}
 	cfg := stack.CollectorConfig{
 		Name:           name,

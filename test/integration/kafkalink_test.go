@@ -41,6 +41,8 @@ type linkedOptions struct {
 	jaeger bool
 	// linkMode is the kafkalink connector's mode (default parent).
 	linkMode string
+	// agentOverlays are config files merged over config/agent.yaml.
+	agentOverlays []string
 }
 
 func startLinkedStackWith(t testing.TB, o linkedOptions) *linkedStack {
@@ -62,7 +64,7 @@ func startLinkedStackWith(t testing.TB, o linkedOptions) *linkedStack {
 		gatewayEnv["KAFKALINK_MODE"] = o.linkMode
 	}
 	s.gateway = startCollectorConfigs(t, "gateway", []string{"gateway.yaml"}, gatewayEnv)
-	s.agent = startCollectorConfigs(t, "agent", []string{"agent.yaml"}, map[string]string{
+	s.agent = startCollectorConfigs(t, "agent", append([]string{"agent.yaml"}, o.agentOverlays...), map[string]string{
 		"KAFKA_BROKERS": kafka.Addr,
 	})
 	return s
@@ -124,7 +126,7 @@ func TestKafkaLinkedTraceOTLPProto(t *testing.T) {
 	s := startLinkedStack(t)
 	traceID, clientSpan := tracedUpload(t, s, "checkout", 25)
 	assertLinkedTrace(t, s.db, traceID, clientSpan, "checkout", 25)
-	assert.Equal(t, 1.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", map[string]string{"result": "linked"}),
+	assert.Equal(t, 1.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_kafka_records", map[string]string{"output": "logs", "result": "linked"}),
 		"otlp_proto: one record, one consumer span, for the whole request")
 }
 
@@ -153,7 +155,7 @@ func TestMalformedHeadersPassThrough(t *testing.T) {
 		cancel()
 	}
 	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'foreign-producer'", s.db), 3, 120*time.Second)
-	assert.Equal(t, 2.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", map[string]string{"result": "invalid_header"}))
-	assert.Equal(t, 1.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", map[string]string{"result": "missing_header"}))
-	assert.Zero(t, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_batches", map[string]string{"result": "linked"}))
+	assert.Equal(t, 2.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_kafka_records", map[string]string{"output": "logs", "result": "invalid_header"}))
+	assert.Equal(t, 1.0, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_kafka_records", map[string]string{"output": "logs", "result": "missing_header"}))
+	assert.Zero(t, metricValue(t, s.gateway.Endpoints.Metrics, "otelcol_connector_kafkalink_kafka_records", map[string]string{"output": "logs", "result": "linked"}))
 }

@@ -13,7 +13,7 @@ import (
 
 // metricValue sums a collector's internal Prometheus metric over the series
 // carrying every label given, e.g. metricValue(t, ep,
-// "otelcol_connector_kafkalink_batches", map[string]string{"result": "linked"}).
+// "otelcol_connector_kafkalink_kafka_records", map[string]string{"output": "logs", "result": "linked"}).
 // Counters are looked up with and without the _total suffix.
 func metricValue(t testing.TB, endpoint, name string, labels map[string]string) float64 {
 	t.Helper()

@@ -23,11 +23,13 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                       metric.Meter
-	mu                          sync.Mutex
-	registrations               []metric.Registration
-	ConnectorKafkalinkBatches   metric.Int64Counter
-	ConnectorKafkalinkQueueTime metric.Float64Histogram
+	meter                               metric.Meter
+	mu                                  sync.Mutex
+	registrations                       []metric.Registration
+	ConnectorKafkalinkConsumerSpans     metric.Int64Counter
+	ConnectorKafkalinkKafkaRecords      metric.Int64Counter
+	ConnectorKafkalinkLogRecordsStamped metric.Int64Counter
+	ConnectorKafkalinkQueueTime         metric.Float64Histogram
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -59,15 +61,27 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
-	builder.ConnectorKafkalinkBatches, err = builder.meter.Int64Counter(
-		"otelcol_connector_kafkalink_batches",
-		metric.WithDescription("Consumed record batches, by what the connector did with them (linked, or passed on unchanged and why). [Development]"),
-		metric.WithUnit("{batch}"),
+	builder.ConnectorKafkalinkConsumerSpans, err = builder.meter.Int64Counter(
+		"otelcol_connector_kafkalink_consumer_spans",
+		metric.WithDescription("CONSUMER spans emitted, one per linked Kafka record. [Development]"),
+		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ConnectorKafkalinkKafkaRecords, err = builder.meter.Int64Counter(
+		"otelcol_connector_kafkalink_kafka_records",
+		metric.WithDescription("Consumed Kafka records (each carries one batch of log records), by what the connector did with them (linked, or passed on unchanged and why), counted by each output. [Development]"),
+		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ConnectorKafkalinkLogRecordsStamped, err = builder.meter.Int64Counter(
+		"otelcol_connector_kafkalink_log_records_stamped",
+		metric.WithDescription("Log records given the trace and span id of their Kafka record's consumer span. [Development]"),
+		metric.WithUnit("{record}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ConnectorKafkalinkQueueTime, err = builder.meter.Float64Histogram(
 		"otelcol_connector_kafkalink_queue_time",
-		metric.WithDescription("Time from the producer handing a batch over to the consumer processing it (agent queue plus Kafka), for linked batches with a start time header. [Development]"),
+		metric.WithDescription("Time from the producer handing a record over to the consumer processing it (agent queue plus Kafka), for linked records with a start time header, recorded by each output. [Development]"),
 		metric.WithUnit("s"),
 		metric.WithExplicitBucketBoundaries([]float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600}...),
 	)

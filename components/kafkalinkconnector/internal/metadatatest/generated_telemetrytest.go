@@ -21,18 +21,50 @@ func NewSettings(tt *componenttest.Telemetry) connector.Settings {
 	return set
 }
 
-func AssertEqualConnectorKafkalinkBatches(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+func AssertEqualConnectorKafkalinkConsumerSpans(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
-		Name:        "otelcol_connector_kafkalink_batches",
-		Description: "Consumed record batches, by what the connector did with them (linked, or passed on unchanged and why). [Development]",
-		Unit:        "{batch}",
+		Name:        "otelcol_connector_kafkalink_consumer_spans",
+		Description: "CONSUMER spans emitted, one per linked Kafka record. [Development]",
+		Unit:        "{span}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
 			IsMonotonic: true,
 			DataPoints:  dps,
 		},
 	}
-	got, err := tt.GetMetric("otelcol_connector_kafkalink_batches")
+	got, err := tt.GetMetric("otelcol_connector_kafkalink_consumer_spans")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
+func AssertEqualConnectorKafkalinkKafkaRecords(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_connector_kafkalink_kafka_records",
+		Description: "Consumed Kafka records (each carries one batch of log records), by what the connector did with them (linked, or passed on unchanged and why), counted by each output. [Development]",
+		Unit:        "{record}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_connector_kafkalink_kafka_records")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
+func AssertEqualConnectorKafkalinkLogRecordsStamped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_connector_kafkalink_log_records_stamped",
+		Description: "Log records given the trace and span id of their Kafka record's consumer span. [Development]",
+		Unit:        "{record}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_connector_kafkalink_log_records_stamped")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
@@ -40,7 +72,7 @@ func AssertEqualConnectorKafkalinkBatches(t *testing.T, tt *componenttest.Teleme
 func AssertEqualConnectorKafkalinkQueueTime(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.HistogramDataPoint[float64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_connector_kafkalink_queue_time",
-		Description: "Time from the producer handing a batch over to the consumer processing it (agent queue plus Kafka), for linked batches with a start time header. [Development]",
+		Description: "Time from the producer handing a record over to the consumer processing it (agent queue plus Kafka), for linked records with a start time header, recorded by each output. [Development]",
 		Unit:        "s",
 		Data: metricdata.Histogram[float64]{
 			Temporality: metricdata.CumulativeTemporality,

@@ -19,9 +19,17 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
-	tb.ConnectorKafkalinkBatches.Add(context.Background(), 1)
+	tb.ConnectorKafkalinkConsumerSpans.Add(context.Background(), 1)
+	tb.ConnectorKafkalinkKafkaRecords.Add(context.Background(), 1)
+	tb.ConnectorKafkalinkLogRecordsStamped.Add(context.Background(), 1)
 	tb.ConnectorKafkalinkQueueTime.Record(context.Background(), 1)
-	AssertEqualConnectorKafkalinkBatches(t, testTel,
+	AssertEqualConnectorKafkalinkConsumerSpans(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualConnectorKafkalinkKafkaRecords(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualConnectorKafkalinkLogRecordsStamped(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualConnectorKafkalinkQueueTime(t, testTel,
