@@ -282,7 +282,7 @@ func TestBackendCompareFailures(t *testing.T) {
 // exits with the tool's status.
 func TestLocalStackExecRunsBackendCompare(t *testing.T) {
 	ports := map[string]int{}
-	names := []string{"clickhouse-tcp-port", "clickhouse-http-port", "kafka-port", "otlp-grpc-port", "otlp-http-port", "events-port", "health-port", "metrics-port", "zpages-port", "pprof-port"}
+	names := []string{"clickhouse-tcp-port", "clickhouse-http-port", "kafka-port", "otlp-grpc-port", "otlp-http-port", "events-port", "health-port", "metrics-port", "zpages-port", "pprof-port", "zipkin-port", "jaeger-receiver-grpc-port", "jaeger-receiver-thrift-http-port", "jaeger-receiver-thrift-compact-port"}
 	for _, jaeger := range []string{"jaeger", "jaeger-clickhouse"} {
 		for _, p := range []string{"otlp-grpc-port", "otlp-http-port", "query-port", "query-grpc-port", "health-port", "metrics-port"} {
 			names = append(names, jaeger+"-"+p)

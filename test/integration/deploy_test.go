@@ -257,6 +257,8 @@ func TestDockerfile(t *testing.T) {
 	env := dockerfileEnv(t)
 	assert.Contains(t, text, "EXPOSE "+strings.Join([]string{
 		port(env["OTLP_GRPC_ENDPOINT"]), port(env["OTLP_HTTP_ENDPOINT"]), port(env["EVENTS_ENDPOINT"]),
+		port(env["ZIPKIN_ENDPOINT"]), port(env["JAEGER_GRPC_ENDPOINT"]), port(env["JAEGER_THRIFT_HTTP_ENDPOINT"]),
+		port(env["JAEGER_THRIFT_COMPACT_ENDPOINT"]) + "/udp",
 		port(env["HEALTH_ENDPOINT"]), env["METRICS_PORT"],
 	}, " ")+"\n", "EXPOSE lists every port the environment opens to the network")
 	for _, debug := range []string{"ZPAGES_ENDPOINT", "PPROF_ENDPOINT"} {

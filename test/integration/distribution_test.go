@@ -32,6 +32,33 @@ func TestConfigsValidate(t *testing.T) {
 	}
 }
 
+// Every overlay in config/overlays validates merged over the config it is
+// written for.
+func TestOverlaysValidate(t *testing.T) {
+	bases := map[string]string{
+		"legacy-trace-headers.yaml":     "agent.yaml",
+		"intake-auth.yaml":              "agent.yaml",
+		"intake-tls.yaml":               "agent.yaml",
+		"gateway-sampling-privacy.yaml": "gateway.yaml",
+	}
+	files, err := filepath.Glob(filepath.Join(suite.repoRoot, "config", "overlays", "*.yaml"))
+	require.NoError(t, err)
+	require.Len(t, files, len(bases), "every overlay has its base config in this table")
+	t.Setenv("INTAKE_TOKEN", "token")
+	t.Setenv("REDACTION_HMAC_KEY", "0123456789abcdef0123456789abcdef")
+	certFile, keyFile, _ := selfSignedCert(t)
+	t.Setenv("INTAKE_TLS_CERT_FILE", certFile)
+	t.Setenv("INTAKE_TLS_KEY_FILE", keyFile)
+	for _, f := range files {
+		base, ok := bases[filepath.Base(f)]
+		require.True(t, ok, "%s: which config is it for?", f)
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			out, err := runBinary(t, "validate", "--config", filepath.Join(suite.repoRoot, "config", base), "--config", f)
+			require.NoError(t, err, out)
+		})
+	}
+}
+
 // The binary lists every component the distribution promises.
 func TestComponentsListed(t *testing.T) {
 	out, err := runBinary(t, "components")

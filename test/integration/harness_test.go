@@ -244,6 +244,8 @@ func startJaegerWith(t testing.TB, name, configFile string, storage func(*stack.
 // from its environment.
 type collectorEndpoints struct {
 	OTLPGRPC, OTLPHTTP, Events, Health, Metrics string
+	// Zipkin and Jaeger span intake (agent and local configs).
+	Zipkin, JaegerGRPC, JaegerThriftHTTP string
 }
 
 // collectorRun is one collector process and how to start it again.
@@ -267,19 +269,25 @@ func startCollectorConfigs(t testing.TB, name string, configNames []string, env 
 	ep := collectorEndpoints{
 		OTLPGRPC: addr(freePort(t)), OTLPHTTP: addr(freePort(t)),
 		Events: addr(freePort(t)), Health: addr(freePort(t)), Metrics: addr(freePort(t)),
+		Zipkin: addr(freePort(t)), JaegerGRPC: addr(freePort(t)), JaegerThriftHTTP: addr(freePort(t)),
 	}
 	vars := map[string]string{
 		"OTLP_GRPC_ENDPOINT":   ep.OTLPGRPC,
 		"OTLP_HTTP_ENDPOINT":   ep.OTLPHTTP,
 		"EVENTS_ENDPOINT":      ep.Events,
-		"HEALTH_ENDPOINT":      ep.Health,
-		"ZPAGES_ENDPOINT":      addr(freePort(t)),
-		"PPROF_ENDPOINT":       addr(freePort(t)),
-		"METRICS_HOST":         "127.0.0.1",
-		"METRICS_PORT":         strings.TrimPrefix(ep.Metrics, "127.0.0.1:"),
-		"STORAGE_DIR":          filepath.Join(t.TempDir(), name+"-storage"),
-		"GEOIP_CITY_IPV4_MMDB": suite.geoIPv4,
-		"GEOIP_CITY_IPV6_MMDB": suite.geoIPv6,
+		"ZIPKIN_ENDPOINT":      ep.Zipkin,
+		"JAEGER_GRPC_ENDPOINT": ep.JaegerGRPC,
+		// UDP: a port the picker found free for TCP is free enough here.
+		"JAEGER_THRIFT_COMPACT_ENDPOINT": addr(freePort(t)),
+		"JAEGER_THRIFT_HTTP_ENDPOINT":    ep.JaegerThriftHTTP,
+		"HEALTH_ENDPOINT":                ep.Health,
+		"ZPAGES_ENDPOINT":                addr(freePort(t)),
+		"PPROF_ENDPOINT":                 addr(freePort(t)),
+		"METRICS_HOST":                   "127.0.0.1",
+		"METRICS_PORT":                   strings.TrimPrefix(ep.Metrics, "127.0.0.1:"),
+		"STORAGE_DIR":                    filepath.Join(t.TempDir(), name+"-storage"),
+		"GEOIP_CITY_IPV4_MMDB":           suite.geoIPv4,
+		"GEOIP_CITY_IPV6_MMDB":           suite.geoIPv6,
 	}
 	for k, v := range env {
 		vars[k] = v

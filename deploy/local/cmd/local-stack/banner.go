@@ -15,6 +15,7 @@ otelcol-events local stack is up (data in %s)
   Kafka        %s
   Jaeger v2    OTLP/gRPC %s   query API http://%s (no web UI here: its assets are not in the Go module)
 %s  Collector    OTLP/gRPC %s   OTLP/HTTP http://%s   events http://%s/v1/events
+               Zipkin http://%s/api/v2/spans   Jaeger gRPC %s   Jaeger Thrift HTTP http://%s/api/traces
                health http://%s/   internal metrics http://%s/metrics
 
 Send data:
@@ -36,6 +37,7 @@ Ctrl-C stops everything.
 		addr(o.jaeger.OTLPGRPC), addr(o.jaeger.Query),
 		secondJaeger,
 		addr(o.otlpGRPC), addr(o.otlpHTTP), addr(o.events),
+		addr(o.zipkin), addr(o.jaegerGRPC), addr(o.jaegerHTTP),
 		addr(o.health), addr(o.metrics),
 		addr(o.otlpGRPC),
 		addr(o.chHTTP),

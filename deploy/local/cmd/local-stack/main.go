@@ -31,6 +31,8 @@ type options struct {
 	jaegerCHConfig                 string
 	jaegerCH                       stack.JaegerPorts
 	otlpGRPC, otlpHTTP, events     int
+	zipkin, jaegerGRPC, jaegerHTTP int
+	jaegerCompact                  int
 	health, metrics, zpages, pprof int
 	topics                         string
 	geoipDir                       string
@@ -70,6 +72,10 @@ func main() {
 	flag.IntVar(&o.otlpGRPC, "otlp-grpc-port", 4317, "collector OTLP/gRPC port")
 	flag.IntVar(&o.otlpHTTP, "otlp-http-port", 4318, "collector OTLP/HTTP port")
 	flag.IntVar(&o.events, "events-port", 8080, "collector client-event upload port (eventsplit receiver)")
+	flag.IntVar(&o.zipkin, "zipkin-port", 9411, "collector Zipkin span intake port")
+	flag.IntVar(&o.jaegerGRPC, "jaeger-receiver-grpc-port", 14250, "collector Jaeger gRPC span intake port")
+	flag.IntVar(&o.jaegerHTTP, "jaeger-receiver-thrift-http-port", 14268, "collector Jaeger Thrift-over-HTTP span intake port")
+	flag.IntVar(&o.jaegerCompact, "jaeger-receiver-thrift-compact-port", 6831, "collector Jaeger Thrift compact (UDP, from Jaeger agents and clients) port")
 	flag.IntVar(&o.health, "health-port", 13133, "collector health check port")
 	flag.IntVar(&o.metrics, "metrics-port", 8888, "collector internal metrics (Prometheus) port")
 	flag.IntVar(&o.zpages, "zpages-port", 55679, "collector zpages port")
