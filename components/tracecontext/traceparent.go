@@ -64,7 +64,7 @@ type InvalidError struct {
 func (e *InvalidError) Error() string { return fmt.Sprintf("invalid %s header: %v", e.Header, e.Err) }
 func (e *InvalidError) Unwrap() error { return e.Err }
 
-func invalid(header string, err error) error { return &InvalidError{Header: header, Err: err} }
+func invalid(err error) error { return &InvalidError{Header: HeaderTraceParent, Err: err} }
 
 // ParseTraceParent parses one traceparent header value.
 //
@@ -73,39 +73,38 @@ func invalid(header string, err error) error { return &InvalidError{Header: head
 // as the specification asks of a version-00 parser. Hex must be lowercase,
 // version ff and all-zero ids are invalid.
 func ParseTraceParent(s string) (TraceParent, error) {
-	const header = "traceparent"
 	var tp TraceParent
 	if len(s) < traceParentLen {
-		return tp, invalid(header, ErrLength)
+		return tp, invalid(ErrLength)
 	}
 	version, ok := hexByte(s[0], s[1])
 	if !ok {
-		return tp, invalid(header, ErrHex)
+		return tp, invalid(ErrHex)
 	}
 	if version == versionInvalid {
-		return tp, invalid(header, ErrVersion)
+		return tp, invalid(ErrVersion)
 	}
 	if version == 0 && len(s) != traceParentLen {
-		return tp, invalid(header, ErrLength)
+		return tp, invalid(ErrLength)
 	}
 	if len(s) > traceParentLen && s[traceParentLen] != '-' {
-		return tp, invalid(header, ErrFormat)
+		return tp, invalid(ErrFormat)
 	}
 	if s[2] != '-' || s[35] != '-' || s[52] != '-' {
-		return tp, invalid(header, ErrFormat)
+		return tp, invalid(ErrFormat)
 	}
 	if !decodeLowerHex(tp.TraceID[:], s[3:35]) || !decodeLowerHex(tp.SpanID[:], s[36:52]) {
-		return tp, invalid(header, ErrHex)
+		return tp, invalid(ErrHex)
 	}
 	flags, ok := hexByte(s[53], s[54])
 	if !ok {
-		return tp, invalid(header, ErrHex)
+		return tp, invalid(ErrHex)
 	}
 	if tp.TraceID == [16]byte{} {
-		return tp, invalid(header, ErrZeroTraceID)
+		return tp, invalid(ErrZeroTraceID)
 	}
 	if tp.SpanID == [8]byte{} {
-		return tp, invalid(header, ErrZeroSpanID)
+		return tp, invalid(ErrZeroSpanID)
 	}
 	tp.Version = version
 	tp.Flags = flags
@@ -123,7 +122,7 @@ func ParseTraceParentHeaders(values []string) (tp TraceParent, ok bool, err erro
 		tp, err = ParseTraceParent(values[0])
 		return tp, err == nil, err
 	default:
-		return tp, false, invalid("traceparent", ErrMultiple)
+		return tp, false, invalid(ErrMultiple)
 	}
 }
 

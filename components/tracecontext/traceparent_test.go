@@ -1,7 +1,6 @@
 package tracecontext
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -69,21 +68,21 @@ func TestTraceParentRoundTripAndFlags(t *testing.T) {
 func TestParseTraceParentHeaders(t *testing.T) {
 	_, ok, err := ParseTraceParentHeaders(nil)
 	assert.False(t, ok)
-	assert.NoError(t, err)
+	require.NoError(t, err)
 
 	_, ok, err = ParseTraceParentHeaders([]string{validTP})
 	assert.True(t, ok)
-	assert.NoError(t, err)
+	require.NoError(t, err)
 
 	_, ok, err = ParseTraceParentHeaders([]string{validTP, validTP})
 	assert.False(t, ok)
-	assert.ErrorIs(t, err, ErrMultiple)
+	require.ErrorIs(t, err, ErrMultiple)
 }
 
 func TestInvalidErrorMessage(t *testing.T) {
 	_, err := ParseTraceParent("nope")
-	assert.EqualError(t, err, "invalid traceparent header: wrong length")
-	assert.True(t, errors.Is(err, ErrLength))
+	require.EqualError(t, err, "invalid traceparent header: wrong length")
+	require.ErrorIs(t, err, ErrLength)
 }
 
 func hexString(b []byte) string {

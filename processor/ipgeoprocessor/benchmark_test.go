@@ -119,8 +119,8 @@ func realCityDB(b *testing.B) (benchDB, bool) {
 
 func benchDBs(b *testing.B) []benchDB {
 	dbs := []benchDB{generatedCityDB(b)}
-	if real, ok := realCityDB(b); ok {
-		dbs = append(dbs, real)
+	if geolite, ok := realCityDB(b); ok {
+		dbs = append(dbs, geolite)
 	} else {
 		b.Log("the real GeoLite2 City file is not in the cache (make geoip): benchmarking the generated database only")
 	}
@@ -326,8 +326,8 @@ func BenchmarkLookup(b *testing.B) {
 		})
 	}
 	dbs := []benchDB{db}
-	if real, ok := realCityDB(b); ok {
-		dbs = append(dbs, real)
+	if geolite, ok := realCityDB(b); ok {
+		dbs = append(dbs, geolite)
 	}
 	for _, d := range dbs {
 		b.Run("mmdb_miss/db="+d.name, func(b *testing.B) {
@@ -409,8 +409,7 @@ func BenchmarkResidentMemory(b *testing.B) {
 				batches[i%len(batches)].CopyTo(work)
 				require.NoError(b, proc.ConsumeTraces(context.Background(), work))
 			}
-			work = ptrace.NewTraces()
-			runtime.GC()
+			runtime.GC() // work is dead here: only the processor's own memory stays
 			debug.FreeOSMemory()
 			after := residentBytes(b)
 			b.ReportMetric(float64(after-before)/(1<<20), "rss_growth_MiB")

@@ -67,7 +67,7 @@ func TestCraftedDatabaseDoesNotHang(t *testing.T) {
 		p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
 		require.NoError(t, err)
 		err = p.Start(context.Background(), componenttest.NewNopHost())
-		assert.ErrorContains(t, err, "cannot tell the record shape")
+		require.ErrorContains(t, err, "cannot tell the record shape")
 		require.NoError(t, p.Shutdown(context.Background()))
 	})
 }

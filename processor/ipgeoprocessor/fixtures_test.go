@@ -131,7 +131,7 @@ func writeWeird(path string) error {
 }
 
 // writeVendorNested writes a GeoIP2-shaped database under an unknown type
-// name, so the shape must be recognised from a record.
+// name, so the shape must be recognized from a record.
 func writeVendorNested(path string) error {
 	return geodbtest.WriteCustom(path, "Vendor-Geo-2026", 6, map[string]map[string]any{
 		"8.8.8.0/24": {"country": map[string]any{"iso_code": "US", "names": map[string]any{"en": "United States"}}},

@@ -69,7 +69,7 @@ type mmdbProvider struct {
 }
 
 // openMMDB opens path and decides its record shape: the configured schema,
-// else one recognised from the database type, else one recognised from a
+// else one recognized from the database type, else one recognized from a
 // sample record. fields override or add record paths.
 func openMMDB(path, schema string, fields map[string]string, language string) (*mmdbProvider, error) {
 	reader, err := maxminddb.Open(path)
@@ -112,7 +112,7 @@ var probeAddresses = []netip.Addr{
 	netip.MustParseAddr("2001:4860:4860::8888"), netip.MustParseAddr("2a02:8109::1"),
 }
 
-// detectSchema recognises MaxMind's and DB-IP's database types, and the
+// detectSchema recognizes MaxMind's and DB-IP's database types, and the
 // ip-location-db files ("city ipv4", "country ipv6"); otherwise it looks
 // at the shape of a record, decoded by the library (whose decoder bounds
 // the work a crafted record can cause).
@@ -208,9 +208,6 @@ func (n *pathNode) child(key []byte) *pathNode {
 	}
 	return nil
 }
-
-// wants is how many members or elements the walk enters here.
-func (n *pathNode) wants() int { return len(n.keys) + len(n.indexes) }
 
 // leaf is a field read at a node. Several paths may feed one field (the
 // configured language, then English); the lowest rank found wins.

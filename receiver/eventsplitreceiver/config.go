@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otelcol-events/otelcol-events/components/tracecontext"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
+
+	"github.com/otelcol-events/otelcol-events/components/tracecontext"
 )
 
 // Config of the eventsplit receiver.

@@ -165,7 +165,7 @@ func (d *decoder) parseIPField(st *decodeState, v *eventView) error {
 		return err
 	}
 	text := st.decoded(sp)
-	addr, perr := netip.ParseAddr(unsafe.String(unsafe.SliceData(text), len(text))) // ParseAddr keeps no reference to it
+	addr, perr := netip.ParseAddr(unsafe.String(unsafe.SliceData(text), len(text))) //nolint:gosec // G103: ParseAddr keeps no reference to it
 	if perr != nil || addr.Zone() != "" {
 		v.reject(reasonInvalidIP, "ip is not a valid IPv4 or IPv6 address")
 		return nil

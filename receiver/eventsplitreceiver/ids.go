@@ -102,5 +102,5 @@ func (a *arena) commit(b []byte) string {
 		return ""
 	}
 	a.buf = a.buf[:len(a.buf)+len(b)]
-	return unsafe.String(&b[0], len(b))
+	return unsafe.String(&b[0], len(b)) //nolint:gosec // G103: the arena is append-only, see above
 }

@@ -202,7 +202,7 @@ func (s *scanner) text(sp span) string {
 	if sp.end == sp.start {
 		return ""
 	}
-	return unsafe.String(&s.buf[sp.start], sp.end-sp.start)
+	return unsafe.String(&s.buf[sp.start], sp.end-sp.start) //nolint:gosec // G103: buf outlives the strings, see text
 }
 
 // raw returns buf[start:end] as a string without copying (see text).
@@ -210,7 +210,7 @@ func (s *scanner) raw(start, end int) string {
 	if end == start {
 		return ""
 	}
-	return unsafe.String(&s.buf[start], end-start)
+	return unsafe.String(&s.buf[start], end-start) //nolint:gosec // G103: as text
 }
 
 // parseInt parses an integer number token; ok is false when it does not fit

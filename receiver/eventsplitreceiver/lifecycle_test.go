@@ -124,3 +124,14 @@ func chain(first consumerFunc, then consumer.Logs) consumer.Logs {
 	})
 	return c
 }
+
+// In a logs pipeline alone the receiver takes uploads as usual and makes no
+// ingest spans: there is nowhere to send them.
+func TestLogsOnlyReceiver(t *testing.T) {
+	h := startHarness(t, withoutTraces())
+	code, a, _ := h.post(upload(defaultMeta, validEvent("a"), validEvent("b")))
+	require.Equal(t, http.StatusOK, code)
+	assert.Equal(t, 2, a.Accepted)
+	assert.Equal(t, 2, h.logs.LogRecordCount())
+	assert.Zero(t, h.traces.SpanCount())
+}

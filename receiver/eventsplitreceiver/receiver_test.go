@@ -110,7 +110,7 @@ func TestEventValidation(t *testing.T) {
 		{"attribute duplicate key escaped", ev(id, name, ts, `"attributes":{"a":1,"\u0061":2}`), "invalid_attribute"},
 		{"payload too large", ev(id, name, ts, `"payload":"`+strings.Repeat("p", 64<<10)+`"`), "payload_too_large"},
 		{"payload too deep", ev(id, name, ts, `"payload":`+strings.Repeat("[", 30)+strings.Repeat("]", 30)), "too_deep"},
-		{"unknown field", ev(id, name, ts, `"timestmap":1`), "unknown_field"},
+		{"unknown field", ev(id, name, ts, `"time_stamp":1`), "unknown_field"},
 		{"duplicate field", ev(id, name, ts, `"name":"again"`), "duplicate_field"},
 	}
 	h := startHarness(t)

@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -91,7 +92,8 @@ func runCompare(t *testing.T, env map[string]string, args ...string) (int, strin
 	}
 	output, err := cmd.CombinedOutput()
 	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
 		code = ee.ExitCode()
 	} else {
 		require.NoError(t, err, string(output))
@@ -103,7 +105,7 @@ func runCompare(t *testing.T, env map[string]string, args ...string) (int, strin
 	if code == 0 {
 		for _, chart := range []string{"ingest_time_to_queryable.png", "storage_bytes_per_span.png", "query_trace_by_id.png", "query_search.png", "collector_cpu_seconds.png"} {
 			_, err := os.Stat(filepath.Join(out, "charts", chart))
-			assert.NoError(t, err, chart)
+			require.NoError(t, err, chart)
 		}
 		md, err := os.ReadFile(filepath.Join(out, "report.md"))
 		require.NoError(t, err)
@@ -320,9 +322,9 @@ func TestLocalStackExecRunsBackendCompare(t *testing.T) {
 	assert.Contains(t, text, "complete in")
 	assert.NotContains(t, text, "exit status", "every service stopped cleanly")
 	_, err = os.Stat(filepath.Join(out, "report.md"))
-	assert.NoError(t, err)
+	require.NoError(t, err)
 	for _, service := range []string{"clickhouse", "kafka", "jaeger", "jaeger-clickhouse", "collector"} {
 		_, err := os.Stat(filepath.Join(dataDir, "pids", service+".pid"))
-		assert.NoError(t, err, "local-stack keeps a pid file per service")
+		require.NoError(t, err, "local-stack keeps a pid file per service")
 	}
 }

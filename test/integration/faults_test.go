@@ -15,12 +15,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+
+	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
 )
 
 // The fault suite: events flow agent -> Kafka -> gateway -> ClickHouse under

@@ -120,13 +120,8 @@ func writeGeoFixtures(dir string) error {
 	}})
 }
 
-// restartClickHouse stops the shared server and starts it again on the same
-// ports and data, for tests of a backend outage.
-func stopClickHouse(t testing.TB) {
-	t.Helper()
-	require.NoError(t, suite.ch.Stop())
-}
-
+// startClickHouseAgain starts the shared server again on the same ports
+// and data, after a test killed it.
 func startClickHouseAgain(t testing.TB) {
 	t.Helper()
 	// A killed server's engine dies with it (Pdeathsig); wait for its ports.

@@ -9,13 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
 )
 
 // linkedStack is agent -> Kafka -> gateway -> ClickHouse as two collector

@@ -10,30 +10,29 @@ import (
 
 	jaegermodel "github.com/jaegertracing/jaeger-idl/model/v1"
 	"github.com/jaegertracing/jaeger-idl/proto-gen/api_v2"
+	"github.com/openzipkin/zipkin-go"
+	zipkinhttp "github.com/openzipkin/zipkin-go/reporter/http"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/otel/exporters/zipkin"
-	sdkresource "go.opentelemetry.io/otel/sdk/resource"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
 
-// A span sent by a Zipkin client (OpenTelemetry Go's Zipkin exporter, which
-// speaks Zipkin v2 JSON) lands in ClickHouse through agent, Kafka and
+// A span sent by a Zipkin client (openzipkin/zipkin-go with its HTTP
+// reporter, Zipkin v2 JSON) lands in ClickHouse through agent, Kafka and
 // gateway with its ids intact.
 func TestZipkinClientSpansReachClickHouse(t *testing.T) {
 	s := startLinkedStack(t)
-	exp, err := zipkin.New("http://" + s.agent.Endpoints.Zipkin + "/api/v2/spans")
+	reporter := zipkinhttp.NewReporter("http://" + s.agent.Endpoints.Zipkin + "/api/v2/spans")
+	endpoint, err := zipkin.NewEndpoint("zipkin-shop", "127.0.0.1:8081")
 	require.NoError(t, err)
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp),
-		sdktrace.WithResource(sdkresource.NewSchemaless(semconv.ServiceName("zipkin-shop"))))
-	_, span := tp.Tracer("zipkin-test").Start(context.Background(), "checkout")
-	span.End()
-	require.NoError(t, tp.Shutdown(context.Background()))
+	tracer, err := zipkin.NewTracer(reporter, zipkin.WithLocalEndpoint(endpoint))
+	require.NoError(t, err)
+	span := tracer.StartSpan("checkout")
+	span.Finish()
+	require.NoError(t, reporter.Close(), "the reporter flushed the span")
 
-	traceID, spanID := span.SpanContext().TraceID().String(), span.SpanContext().SpanID().String()
+	traceID, spanID := span.Context().TraceID.String(), span.Context().ID.String()
 	waitForCount(t, fmt.Sprintf("SELECT count() FROM %s.otel_traces WHERE TraceId = '%s'", s.db, traceID), 1, 120*time.Second)
 	rows := chQuery(t, fmt.Sprintf("SELECT SpanId, SpanName, ServiceName FROM %s.otel_traces WHERE TraceId = '%s'", s.db, traceID))
 	assert.Equal(t, [][]string{{spanID, "checkout", "zipkin-shop"}}, rows)

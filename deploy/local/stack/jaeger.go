@@ -149,7 +149,7 @@ func (cfg JaegerConfig) prepareStorage(ctx context.Context) ([]string, error) {
 		}
 		return []string{"JAEGER_CLICKHOUSE_ADDRESS=" + ch.TCPAddr, "JAEGER_CLICKHOUSE_DATABASE=" + ch.Database}, nil
 	case cfg.DataDir != "":
-		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 			return nil, fmt.Errorf("jaeger data dir: %w", err)
 		}
 		return []string{"JAEGER_BADGER_DIR=" + cfg.DataDir}, nil

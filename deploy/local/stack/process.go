@@ -45,7 +45,7 @@ type ProcessSpec struct {
 }
 
 // StartProcess starts spec and returns at once; use WaitReady to know when the
-// process serves. Stopping is exec.Cmd's own: cancelling the command sends
+// process serves. Stopping is exec.Cmd's own: canceling the command sends
 // SIGTERM to the process group (Cmd.Cancel), and Wait kills the process if it
 // has not exited WaitDelay later.
 func StartProcess(spec ProcessSpec) (*Process, error) {
@@ -154,9 +154,9 @@ func (p *Process) WaitReady(ctx context.Context, timeout time.Duration, probe fu
 		}
 		select {
 		case <-p.done:
-			return fmt.Errorf("%s exited before it was ready: %v (last probe: %v)", p.Name, p.err, last)
+			return fmt.Errorf("%s exited before it was ready: %w (last probe: %w)", p.Name, p.err, last)
 		case <-ctx.Done():
-			return fmt.Errorf("%s not ready after %s: %v", p.Name, timeout, last)
+			return fmt.Errorf("%s not ready after %s: %w", p.Name, timeout, last)
 		case <-tick.C:
 		}
 	}

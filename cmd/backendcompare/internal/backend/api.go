@@ -145,7 +145,7 @@ func (c *API) record(kind string, status int, data []byte) {
 	if _, done := c.recorded.LoadOrStore(name, true); done {
 		return
 	}
-	if err := os.MkdirAll(c.recordDir, 0o755); err == nil {
+	if err := os.MkdirAll(c.recordDir, 0o750); err == nil {
 		_ = os.WriteFile(filepath.Join(c.recordDir, name), data, 0o644)
 	}
 }

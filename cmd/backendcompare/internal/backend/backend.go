@@ -42,7 +42,7 @@ type Run struct {
 	Traces []workload.Trace
 }
 
-// ErrEventsNotStored: the backend does not hold client events.
+// ErrEventsNotStored is what CountEvents answers for a backend that does not hold client events.
 var ErrEventsNotStored = errors.New("this backend does not store client events")
 
 // StorageStats is the on-disk size of a backend's trace storage.

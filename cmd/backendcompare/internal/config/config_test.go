@@ -7,9 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/workload"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/workload"
 )
 
 func TestLoadConfig(t *testing.T) {

@@ -94,7 +94,7 @@ func TestProcessSamplesTheTree(t *testing.T) {
 
 func TestProcessErrorsSayWhat(t *testing.T) {
 	p := NewProcess(config.ProcessConfig{Name: "gone", PIDFile: filepath.Join(t.TempDir(), "missing.pid")})
-	assert.ErrorContains(t, p.Sample(), "process gone")
+	require.ErrorContains(t, p.Sample(), "process gone")
 	f := p.Figures()
 	assert.Nil(t, f.CPUSeconds, "never measured: missing, not zero")
 	assert.NotEmpty(t, f.Problems)

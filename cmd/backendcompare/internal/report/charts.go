@@ -141,7 +141,7 @@ func anyValue(ss []series) bool {
 }
 
 // barChart draws one bar per (series, x) pair, grouped by series and
-// coloured by x (the backend or collector), with each figure written over
+// colored by x (the backend or collector), with each figure written over
 // its bar. Missing figures are marked "n/a" under their bar.
 func barChart(path, title, unit string, x []string, ss []series) error {
 	p := plot.New()
@@ -156,7 +156,7 @@ func barChart(path, title, unit string, x []string, ss []series) error {
 		vals := make(plotter.Values, n)
 		for si, s := range ss {
 			c := si*len(x) + bi
-			// The legend names the colours; a bar's own label only needs
+			// The legend names the colors; a bar's own label only needs
 			// its series when there are several of each.
 			switch {
 			case s.name == "":
@@ -195,7 +195,7 @@ func barChart(path, title, unit string, x []string, ss []series) error {
 			return err
 		}
 		for i := range l.TextStyle {
-			l.TextStyle[i].XAlign = -0.5 // centred over the bar
+			l.TextStyle[i].XAlign = -0.5 // centered over the bar
 		}
 		p.Add(l)
 	}

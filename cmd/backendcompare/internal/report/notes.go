@@ -25,5 +25,7 @@ const methodNotes = `- **time to queryable**: from the first span sent until the
 - **backend CPU and memory**: for a backend running as a process on this machine (the local stack), its process
   tree's user+system CPU time and summed resident memory from ` + "`/proc`" + `, polled; for Jaeger v2 elsewhere,
   its own collector telemetry (` + "`otelcol_process_cpu_seconds`" + `, ` + "`otelcol_process_memory_rss`" + `).
-  Collectors are measured from their telemetry the same way.
+  Collectors are measured from their telemetry the same way. Backends that store in the same server share its
+  process: Jaeger on ClickHouse writes and reads through the clickhouse process, whose figure also covers the
+  count polling of every ClickHouse-backed backend.
 `

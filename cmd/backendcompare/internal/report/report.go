@@ -182,7 +182,7 @@ func (q *QueryReport) LatencySummary(durations []time.Duration) {
 // Write saves the charts, report.json and report.md into dir. A chart that
 // cannot be drawn makes the report incomplete, and both files say so.
 func (r *Report) Write(dir string) error {
-	if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o750); err != nil {
 		return err
 	}
 	charts, chartErr := writeCharts(r, filepath.Join(dir, "charts"))

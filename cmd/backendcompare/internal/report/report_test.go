@@ -8,10 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/backend"
-	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/workload"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/backend"
+	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/workload"
 )
 
 func twoBackendReport() *Report {

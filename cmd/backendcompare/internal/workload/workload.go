@@ -31,7 +31,7 @@ var httpRoutes = [...]string{"/", "/api/items", "/api/items/{id}", "/api/cart", 
 
 var operationVerbs = [...]string{"handle", "query", "fetch", "render", "validate"}
 
-// workload generates the traces of one run and remembers what the queries
+// Workload generates the traces of one run and remembers what the queries
 // need to know to check their answers.
 type Workload struct {
 	cfg      Config
@@ -130,12 +130,12 @@ func isPublicIPv4(a netip.Addr) bool {
 		!(b[0] == 192 && b[1] == 0) && !(b[0] == 198 && b[1] == 51) && !(b[0] == 203 && b[1] == 0)
 }
 
-// requests is the number of OTLP requests the traces are split into.
+// Requests is the number of OTLP requests the traces are split into.
 func (w *Workload) Requests() int {
 	return (w.cfg.Traces + w.cfg.TracesPerRequest - 1) / w.cfg.TracesPerRequest
 }
 
-// batch builds request k: traces [k*TracesPerRequest, ...), timed at now,
+// Batch builds request k: traces [k*TracesPerRequest, ...), timed at now,
 // grouped by service the way an SDK per service would export them.
 func (w *Workload) Batch(k int, now time.Time) (ptrace.Traces, int) {
 	first := k * w.cfg.TracesPerRequest
@@ -162,7 +162,7 @@ func (w *Workload) Batch(k int, now time.Time) (ptrace.Traces, int) {
 	return req.td, spans
 }
 
-// markAccepted records that request k reached the collector whole.
+// MarkAccepted records that request k reached the collector whole.
 func (w *Workload) MarkAccepted(k int) {
 	first := k * w.cfg.TracesPerRequest
 	last := min(first+w.cfg.TracesPerRequest, w.cfg.Traces)
@@ -173,14 +173,14 @@ func (w *Workload) MarkAccepted(k int) {
 	}
 }
 
-// snapshot returns what was generated so far (after sending: everything).
+// Snapshot returns what was generated so far (after sending: everything).
 func (w *Workload) Snapshot() (traces []Trace, spans, errored int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.traces, w.spans, w.errored
 }
 
-// expectedSearch counts the distinct accepted traces with a span of service
+// ExpectedSearch counts the distinct accepted traces with a span of service
 // and tier starting in [fromMicros, toMicros].
 func (w *Workload) ExpectedSearch(service, tier string, fromMicros, toMicros int64) int {
 	w.mu.Lock()
@@ -195,7 +195,7 @@ func (w *Workload) ExpectedSearch(service, tier string, fromMicros, toMicros int
 	return len(seen)
 }
 
-// searchKeys lists the (service, tier) pairs that have spans, sorted so a
+// SearchKeys lists the (service, tier) pairs that have spans, sorted so a
 // seeded query plan is reproducible.
 func (w *Workload) SearchKeys() []SearchKey {
 	w.mu.Lock()

@@ -112,7 +112,7 @@ func runEngine(lib, dataDir, host string, tcpPort, httpPort int, readyTimeout ti
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	select {
 	case err := <-served:
-		return fmt.Errorf("ClickHouse stopped serving on its own: %v", err)
+		return fmt.Errorf("ClickHouse stopped serving on its own: %w", err)
 	case sig := <-stop:
 		fmt.Printf("chdb-server: %s: stopping ClickHouse\n", sig)
 	}
@@ -193,11 +193,11 @@ func waitReady(httpAddr string, timeout time.Duration, served <-chan error) erro
 		}
 		select {
 		case serr := <-served:
-			return fmt.Errorf("ClickHouse ended before it was ready: %v", serr)
+			return fmt.Errorf("ClickHouse ended before it was ready: %w", serr)
 		default:
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("ClickHouse not ready after %s: %v", timeout, err)
+			return fmt.Errorf("ClickHouse not ready after %s: %w", timeout, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

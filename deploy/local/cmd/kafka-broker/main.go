@@ -63,7 +63,7 @@ func run(host string, port, partitions int, topics, dataDir string, syncWrites b
 		opts = append(opts, kfake.SeedTopics(int32(partitions), seeded...))
 	}
 	if dataDir != "" {
-		if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		if err := os.MkdirAll(dataDir, 0o750); err != nil {
 			return fmt.Errorf("data dir: %w", err)
 		}
 		opts = append(opts, kfake.DataDir(dataDir))

@@ -42,7 +42,7 @@ func runCommand(ctx context.Context, command string, env []string, gaveUp <-chan
 	err := cmd.Wait()
 	select {
 	case s := <-failed:
-		return 1, fmt.Errorf("%s could not be kept running (%v); see local-stack.log in the data dir", s.Name, s.Err())
+		return 1, fmt.Errorf("%s could not be kept running (%w); see local-stack.log in the data dir", s.Name, s.Err())
 	default:
 	}
 	if ctx.Err() != nil {

@@ -25,7 +25,7 @@ type supervisor struct {
 
 func (sv *supervisor) supervise(ctx context.Context, id, name string, start stack.StartFunc) error {
 	sv.logf("starting %s...", name)
-	if err := os.MkdirAll(sv.pidDir, 0o755); err != nil {
+	if err := os.MkdirAll(sv.pidDir, 0o750); err != nil {
 		return err
 	}
 	pidFile := filepath.Join(sv.pidDir, id+".pid")
@@ -75,7 +75,7 @@ func serviceOutput(o options) (func(name string) *stack.PrefixWriter, func(), er
 	var out io.Writer = os.Stdout
 	closeOut := func() {}
 	if o.exec != "" {
-		if err := os.MkdirAll(o.dataDir, 0o755); err != nil {
+		if err := os.MkdirAll(o.dataDir, 0o750); err != nil {
 			return nil, nil, err
 		}
 		logPath := filepath.Join(o.dataDir, "local-stack.log")

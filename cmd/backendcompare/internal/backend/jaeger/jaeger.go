@@ -149,7 +149,7 @@ func (j *Backend) CountSpans(ctx context.Context, run backend.Run) (int64, error
 	return total, firstErr
 }
 
-// CountEvents: Jaeger holds traces only.
+// CountEvents answers ErrEventsNotStored: Jaeger holds traces only.
 func (j *Backend) CountEvents(context.Context, string) (int64, error) {
 	return 0, backend.ErrEventsNotStored
 }

@@ -114,7 +114,7 @@ type badgerDir string
 
 func (d badgerDir) check(context.Context) (string, error) {
 	if fi, err := os.Stat(string(d)); err != nil || !fi.IsDir() {
-		return "", fmt.Errorf("Badger directory %s: not a directory Jaeger writes to (%v): set jaeger.badger.directory to its storage's directory", d, err)
+		return "", fmt.Errorf("badger directory %s: not a directory Jaeger writes to (%w): set jaeger.badger.directory to its storage's directory", d, err)
 	}
 	return "Badger (" + string(d) + ")", nil
 }
