@@ -163,6 +163,38 @@ func TestCountSpansAsksTraceByTrace(t *testing.T) {
 	assert.Equal(t, 3, f.count(), "only the missing trace is asked for again")
 }
 
+// While the traces sent last are not served whole, a count asks for those
+// only; once they are, it sweeps the rest.
+func TestCountSpansProbesTheLastTracesFirst(t *testing.T) {
+	_, spans := recordedTrace(t)
+	start := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	routes := map[string]route{"GET *": {404, jaegerFixture("trace-not-found.json")}}
+	run := backend.Run{ID: "probe"}
+	for i := range 40 {
+		id := pcommon.TraceID{byte(i + 1)}
+		run.Traces = append(run.Traces, workload.Trace{ID: id, Spans: spans, Accepted: true,
+			Start: start.Add(time.Duration(i) * time.Second), End: start.Add(time.Duration(i)*time.Second + time.Millisecond)})
+		if i < 30 { // the 10 sent last are still missing
+			routes["GET /api/traces/"+id.String()] = route{200, jaegerFixture("trace.json")}
+		}
+	}
+	b, f := newBadgerJaeger(t, routes)
+	n, err := b.CountSpans(context.Background(), run)
+	require.NoError(t, err)
+	assert.Equal(t, probeSize, f.count(), "only the probes are asked while the last traces are missing")
+	assert.Equal(t, int64(6*spans), n, "6 of the 16 probes are served")
+
+	for i := 30; i < 40; i++ { // the last traces arrive
+		f.mu.Lock()
+		f.routes["GET /api/traces/"+pcommon.TraceID{byte(i + 1)}.String()] = route{200, jaegerFixture("trace.json")}
+		f.mu.Unlock()
+	}
+	n, err = b.CountSpans(context.Background(), run)
+	require.NoError(t, err)
+	assert.Equal(t, int64(40*spans), n, "the sweep finds every trace")
+	assert.Equal(t, probeSize+40-6, f.count(), "served probes are not asked again")
+}
+
 // The recorded search answer is every trace of the run's first service,
 // and the workload generator, seeded as the recording was, agrees on how
 // many there are: the adapter's count is checked against the real answer,
