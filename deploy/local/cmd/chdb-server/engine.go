@@ -61,14 +61,7 @@ const serveQueryID = "otelcol-events-chdb-serve"
 
 // runEngine runs ClickHouse in this process until SIGINT or SIGTERM.
 func runEngine(lib, dataDir, host string, tcpPort, httpPort int, readyTimeout time.Duration) error {
-	if _, err := os.Stat(lib); err != nil {
-		return fmt.Errorf("libchdb.so not found at %s: run `make chdb` to download it (npm package %s@%s, ~178 MB, into %s), or point -lib / $CHDB_LIB at a copy",
-			lib, stack.CHDBPackage, stack.CHDBVersion, stack.CacheDir())
-	}
-	if err := stack.CheckPortsFree(
-		stack.Port{Host: host, Port: tcpPort, What: "ClickHouse native protocol"},
-		stack.Port{Host: host, Port: httpPort, What: "ClickHouse HTTP"},
-	); err != nil {
+	if err := checkEngineInputs(lib, host, tcpPort, httpPort); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {

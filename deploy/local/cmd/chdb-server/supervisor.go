@@ -16,14 +16,7 @@ import (
 // binary with -engine) and starts it again whenever it dies, until SIGINT or
 // SIGTERM, which it passes on for an orderly stop.
 func superviseEngine(lib, dataDir, host string, tcpPort, httpPort int, readyTimeout time.Duration) error {
-	if _, err := os.Stat(lib); err != nil {
-		return fmt.Errorf("libchdb.so not found at %s: run `make chdb` to download it (npm package %s@%s, ~178 MB, into %s), or point -lib / $CHDB_LIB at a copy",
-			lib, stack.CHDBPackage, stack.CHDBVersion, stack.CacheDir())
-	}
-	if err := stack.CheckPortsFree(
-		stack.Port{Host: host, Port: tcpPort, What: "ClickHouse native protocol"},
-		stack.Port{Host: host, Port: httpPort, What: "ClickHouse HTTP"},
-	); err != nil {
+	if err := checkEngineInputs(lib, host, tcpPort, httpPort); err != nil {
 		return err
 	}
 	self, err := os.Executable()
@@ -63,4 +56,18 @@ func superviseEngine(lib, dataDir, host string, tcpPort, httpPort int, readyTime
 	case <-engine.Failed():
 		return engine.Err()
 	}
+}
+
+// checkEngineInputs fails early, with what to do, when the library is
+// missing or a port is taken: the supervisor before its first start, the
+// engine again before it loads the library.
+func checkEngineInputs(lib, host string, tcpPort, httpPort int) error {
+	if _, err := os.Stat(lib); err != nil {
+		return fmt.Errorf("libchdb.so not found at %s: run `make chdb` to download it (npm package %s@%s, ~178 MB, into %s), or point -lib / $CHDB_LIB at a copy",
+			lib, stack.CHDBPackage, stack.CHDBVersion, stack.CacheDir())
+	}
+	return stack.CheckPortsFree(
+		stack.Port{Host: host, Port: tcpPort, What: "ClickHouse native protocol"},
+		stack.Port{Host: host, Port: httpPort, What: "ClickHouse HTTP"},
+	)
 }
