@@ -139,7 +139,7 @@ $(JAEGER_BIN):
 JAEGER_FIXTURES := cmd/backendcompare/internal/backend/jaeger/testdata/jaeger-2.13.0
 jaeger-fixtures: $(BIN)/backendcompare $(JAEGER_BIN)
 	deploy/local/record-jaeger-fixtures.sh $(JAEGER_BIN) $(BIN)/backendcompare $(JAEGER_FIXTURES)
-	mv $(JAEGER_FIXTURES)/metrics.txt cmd/backendcompare/internal/measure/testdata/jaeger-2.13.0-metrics.txt
+	mv $(JAEGER_FIXTURES)/metrics.txt internal/promscrape/testdata/jaeger-2.13.0-metrics.txt
 
 ## geoip: fetch the GeoLite2 City MMDB files (~45 MB) into the cache, once
 geoip: $(GEOLITE2_CITY_MMDB)

@@ -1,5 +1,5 @@
 // Package measure samples what the processes under comparison cost: a
-// collector's own telemetry (Prometheus text, read with expfmt) and a
+// collector's own telemetry (a Prometheus scrape, internal/promscrape) and a
 // process tree's CPU time and memory (/proc).
 package measure // import "github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/measure"
 
@@ -10,11 +10,8 @@ import (
 	"sync"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
-
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/config"
+	"github.com/otelcol-events/otelcol-events/internal/promscrape"
 )
 
 // Metric names of the collector's own telemetry (v0.165.0, Prometheus
@@ -29,74 +26,6 @@ const (
 	MetricReceiverRefused  = "otelcol_receiver_refused_spans"
 )
 
-// Families are one scrape: metric families by name.
-type Families map[string]*dto.MetricFamily
-
-// ParseText reads the Prometheus text format.
-func ParseText(text []byte) (Families, error) {
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(bytesReader(text))
-	return Families(fams), err
-}
-
-// nameSuffixes are what Prometheus exporters may append to a collector
-// metric's name: _total on counters, the unit (_bytes) on some releases
-// (Jaeger v2.13's collector writes otelcol_process_memory_rss_bytes).
-var nameSuffixes = []string{"", "_total", "_bytes"}
-
-// Sum adds the values of name's samples whose labels include match, under
-// any of its suffixed names. ok is false when no sample matched.
-func (f Families) Sum(name string, match map[string]string) (sum float64, ok bool) {
-	for _, suffix := range nameSuffixes {
-		n := name + suffix
-		fam := f[n]
-		if fam == nil {
-			continue
-		}
-	metrics:
-		for _, m := range fam.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range m.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			for k, v := range match {
-				if labels[k] != v {
-					continue metrics
-				}
-			}
-			switch {
-			case m.Counter != nil:
-				sum += m.GetCounter().GetValue()
-			case m.Gauge != nil:
-				sum += m.GetGauge().GetValue()
-			case m.Untyped != nil:
-				sum += m.GetUntyped().GetValue()
-			default:
-				continue
-			}
-			ok = true
-		}
-	}
-	return sum, ok
-}
-
-// LabelValues lists the values label takes in name's samples.
-func (f Families) LabelValues(name, label string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, suffix := range nameSuffixes {
-		for _, m := range f[name+suffix].GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == label && !seen[l.GetValue()] {
-					seen[l.GetValue()] = true
-					out = append(out, l.GetValue())
-				}
-			}
-		}
-	}
-	return out
-}
-
 // Collector scrapes one collector's /metrics during ingest: the first and
 // last scrape give counter deltas, every scrape updates the peak RSS (the
 // process only exposes current RSS, so polling is the only way).
@@ -105,7 +34,7 @@ type Collector struct {
 	http *http.Client
 
 	mu          sync.Mutex
-	first, last Families
+	first, last promscrape.Families
 	peakRSS     float64
 	scrapes     int
 	failures    int
@@ -141,12 +70,12 @@ func (c *Collector) Scrape(ctx context.Context) error {
 	return nil
 }
 
-func (c *Collector) scrape(ctx context.Context) (Families, error) {
+func (c *Collector) scrape(ctx context.Context) (promscrape.Families, error) {
 	body, err := get(ctx, c.http, c.cfg.MetricsURL)
 	if err != nil {
 		return nil, fmt.Errorf("collector %s: %w", c.cfg.Name, err)
 	}
-	fams, err := ParseText(body)
+	fams, err := promscrape.Parse(body)
 	if err != nil {
 		return nil, fmt.Errorf("collector %s: metrics at %s are not in the Prometheus text format: %w", c.cfg.Name, c.cfg.MetricsURL, err)
 	}

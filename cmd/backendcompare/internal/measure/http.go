@@ -1,14 +1,11 @@
 package measure // import "github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/measure"
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 )
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 // get reads url's body (at most 64 MiB) from a 200 answer.
 func get(ctx context.Context, client *http.Client, url string) ([]byte, error) {

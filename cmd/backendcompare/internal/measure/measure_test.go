@@ -17,32 +17,6 @@ import (
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/config"
 )
 
-// recordedMetrics is what Jaeger v2.13's own collector served (make
-// jaeger-fixtures).
-const recordedMetrics = "testdata/jaeger-2.13.0-metrics.txt"
-
-func TestParseRecordedCollectorMetrics(t *testing.T) {
-	text, err := os.ReadFile(recordedMetrics)
-	require.NoError(t, err)
-	fams, err := ParseText(text)
-	require.NoError(t, err)
-	cpu, ok := fams.Sum(MetricCPUSeconds, nil)
-	require.True(t, ok, "the _total suffix of counters is found")
-	assert.Positive(t, cpu)
-	rss, ok := fams.Sum(MetricRSS, nil)
-	require.True(t, ok, "the _bytes unit suffix is found")
-	assert.Greater(t, rss, float64(1<<20))
-	receivers := fams.LabelValues(MetricReceiverAccepted, "receiver")
-	assert.Contains(t, receivers, "otlp")
-	_, ok = fams.Sum(MetricReceiverAccepted, map[string]string{"receiver": "no-such"})
-	assert.False(t, ok, "a label filter that matches nothing is no figure")
-}
-
-func TestParseRejectsWhatIsNotPrometheusText(t *testing.T) {
-	_, err := ParseText([]byte("<html>not metrics</html>\n"))
-	assert.Error(t, err)
-}
-
 // A collector whose counters move between scrapes: deltas and the peak RSS
 // come from the first and every scrape.
 func TestCollectorDeltasAndPeak(t *testing.T) {
