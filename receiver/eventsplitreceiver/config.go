@@ -130,6 +130,14 @@ type MetadataConfig struct {
 	Topic string `mapstructure:"topic"`
 	// TopicTemplate builds the topic name (default "events.{category}").
 	TopicTemplate string `mapstructure:"topic_template"`
+	// TopicCategories are the categories with a topic of their own, named by
+	// TopicTemplate. Events of any other category go to SharedTopic, with
+	// their category under the Category key. Empty (the default): every
+	// category has its own topic, created when its first record is produced.
+	TopicCategories []string `mapstructure:"topic_categories"`
+	// SharedTopic takes the events of categories not in TopicCategories
+	// (default "events.other").
+	SharedTopic string `mapstructure:"shared_topic"`
 	// HandedOffAt carries the time, in Unix nanoseconds, the receiver handed
 	// the request's events to the pipeline (default "event.handed_off_at").
 	// The kafkalink connector starts its consumer span then, so the time in
@@ -212,10 +220,40 @@ func (cfg *Config) Validate() error {
 	if _, err := parseTrustedProxies(cfg.TrustedProxies); err != nil {
 		errs = append(errs, err)
 	}
-	if cfg.Metadata.Topic != "" && !strings.Contains(cfg.Metadata.TopicTemplate, categoryPlaceholder) {
-		errs = append(errs, fmt.Errorf("metadata::topic_template %q must contain %s", cfg.Metadata.TopicTemplate, categoryPlaceholder))
-	}
+	errs = append(errs, cfg.Metadata.validateTopics()...)
 	return errors.Join(errs...)
+}
+
+// validateTopics checks the topic routing: every declared category must
+// make a distinct topic that is not the shared one, or two categories'
+// consumers would read each other's events.
+func (m *MetadataConfig) validateTopics() []error {
+	if m.Topic == "" {
+		return nil
+	}
+	if !strings.Contains(m.TopicTemplate, categoryPlaceholder) {
+		return []error{fmt.Errorf("metadata::topic_template %q must contain %s", m.TopicTemplate, categoryPlaceholder)}
+	}
+	if len(m.TopicCategories) == 0 {
+		return nil
+	}
+	var errs []error
+	if m.SharedTopic == "" {
+		errs = append(errs, errors.New("metadata::shared_topic must be set when metadata::topic_categories is"))
+	}
+	seen := make(map[string]bool, len(m.TopicCategories))
+	for _, c := range m.TopicCategories {
+		switch {
+		case !validCategory(c):
+			errs = append(errs, fmt.Errorf("metadata::topic_categories: %q must match ^[A-Za-z0-9_.-]{1,64}$", c))
+		case seen[c]:
+			errs = append(errs, fmt.Errorf("metadata::topic_categories: %q is listed twice", c))
+		case strings.ReplaceAll(m.TopicTemplate, categoryPlaceholder, c) == m.SharedTopic:
+			errs = append(errs, fmt.Errorf("metadata::topic_categories: the topic of %q is metadata::shared_topic %q", c, m.SharedTopic))
+		}
+		seen[c] = true
+	}
+	return errs
 }
 
 // parseTrustedProxies turns addresses and CIDR ranges into prefixes.

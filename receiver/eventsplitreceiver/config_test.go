@@ -38,6 +38,8 @@ func TestLoadConfigDefault(t *testing.T) {
 	assert.Equal(t, 7*24*time.Hour, cfg.MaxAge)
 	assert.Equal(t, "json", cfg.Body)
 	assert.Equal(t, "events.{category}", cfg.Metadata.TopicTemplate)
+	assert.Empty(t, cfg.Metadata.TopicCategories, "by default every category has its own topic")
+	assert.Equal(t, "events.other", cfg.Metadata.SharedTopic)
 	assert.Equal(t, tracecontext.DefaultFormats(), cfg.Propagators)
 	assert.Empty(t, cfg.Metadata.B3, "B3 and uber-trace-id headers are opt-in")
 }
@@ -68,6 +70,8 @@ func TestLoadConfigCustom(t *testing.T) {
 	assert.Equal(t, "tracestate", cfg.Metadata.TraceState, "unset keys keep their defaults")
 	assert.Equal(t, "kafka_topic", cfg.Metadata.Topic)
 	assert.Equal(t, "client-events.{category}.v1", cfg.Metadata.TopicTemplate)
+	assert.Equal(t, []string{"crash", "page_view"}, cfg.Metadata.TopicCategories)
+	assert.Equal(t, "client-events.misc.v1", cfg.Metadata.SharedTopic)
 	assert.Empty(t, cfg.Metadata.PartitionKey, "an empty key turns the entry off")
 }
 
@@ -82,6 +86,8 @@ func TestLoadConfigInvalid(t *testing.T) {
 		"bad_shutdown_timeout": "shutdown_timeout must be positive",
 		"bad_max_batch_bytes":  "max_batch_bytes must not be negative",
 		"bad_propagators":      `propagators: unknown trace context format "xray"`,
+		"bad_topic_categories": `metadata::topic_categories: "crash" is listed twice`,
+		"bad_shared_topic":     "metadata::shared_topic must be set when metadata::topic_categories is",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)
@@ -91,4 +97,7 @@ func TestLoadConfigInvalid(t *testing.T) {
 	}
 	_, err := loadConfig(t, "bad_limits")
 	assert.Contains(t, err.Error(), "limits::max_depth must be between 4 and 128, got 1000")
+	_, err = loadConfig(t, "bad_topic_categories")
+	assert.Contains(t, err.Error(), `"has space" must match`)
+	assert.Contains(t, err.Error(), `the topic of "other" is metadata::shared_topic "events.other"`)
 }

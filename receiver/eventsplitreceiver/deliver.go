@@ -41,7 +41,7 @@ func (r *eventSplitReceiver) deliver(ctx context.Context, st *decodeState, tc *t
 	if st.valid == 0 {
 		return d, nil
 	}
-	consumeCtx := withEventMetadata(ctx, &r.cfg.Metadata, tc, &st.meta)
+	consumeCtx := withEventMetadata(ctx, &r.cfg.Metadata, r.topics.topic(st.meta.category), tc, &st.meta)
 	for start := 0; start < len(st.views); {
 		end := r.batchEnd(st.views, start, len(st.meta.extra))
 		batch := st.views[start:end]

@@ -23,6 +23,7 @@ const (
 	defaultMaxAge          = 7 * 24 * time.Hour
 	defaultRetryAfter      = 5 * time.Second
 	defaultTopicTemplate   = "events." + categoryPlaceholder
+	defaultSharedTopic     = "events.other"
 	defaultMaxPayloadSize  = 64 << 10
 	defaultMaxBatchBytes   = 512 << 10
 	defaultShutdownTimeout = 30 * time.Second
@@ -93,6 +94,7 @@ func createDefaultConfig() component.Config {
 			Category:      "event.category",
 			Topic:         "event.topic",
 			TopicTemplate: defaultTopicTemplate,
+			SharedTopic:   defaultSharedTopic,
 			PartitionKey:  "event.partition_key",
 			HandedOffAt:   "event.handed_off_at",
 		},

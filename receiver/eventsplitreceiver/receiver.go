@@ -30,6 +30,7 @@ type eventSplitReceiver struct {
 	settings receiver.Settings
 	decoder  decoder
 	trusted  []netip.Prefix
+	topics   topicRouter
 
 	nextLogs   consumer.Logs
 	nextTraces consumer.Traces
@@ -71,6 +72,7 @@ func newEventSplitReceiver(cfg *Config, set receiver.Settings) (*eventSplitRecei
 		cfg:      cfg,
 		settings: set,
 		trusted:  trusted,
+		topics:   newTopicRouter(&cfg.Metadata),
 		decoder: decoder{
 			limits:         cfg.Limits,
 			maxFutureSkew:  cfg.MaxFutureSkew,

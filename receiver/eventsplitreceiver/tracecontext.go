@@ -105,7 +105,7 @@ func validRequestID(id string) bool {
 // when configured, the same in B3 and uber-trace-id form for consumers on
 // older clients), the caller's tracestate, the baggage, the category, the topic and the
 // partition key, under the configured keys.
-func withEventMetadata(ctx context.Context, cfg *MetadataConfig, tc *traceContext, meta *envelopeMeta) context.Context {
+func withEventMetadata(ctx context.Context, cfg *MetadataConfig, topic string, tc *traceContext, meta *envelopeMeta) context.Context {
 	info := client.FromContext(ctx)
 	md := make(map[string][]string, 8)
 	for k := range info.Metadata.Keys() {
@@ -133,9 +133,7 @@ func withEventMetadata(ctx context.Context, cfg *MetadataConfig, tc *traceContex
 		set(cfg.Baggage, tc.baggage.String())
 	}
 	set(cfg.Category, meta.category)
-	if cfg.Topic != "" {
-		set(cfg.Topic, strings.ReplaceAll(cfg.TopicTemplate, categoryPlaceholder, meta.category))
-	}
+	set(cfg.Topic, topic)
 	if cfg.PartitionKey != "" {
 		partitionKey := meta.appID
 		if meta.deviceID != "" {

@@ -120,7 +120,7 @@ func runCompare(t *testing.T, env map[string]string, args ...string) (int, strin
 // them, pid files included.
 func startCompareTarget(t *testing.T) map[string]string {
 	t.Helper()
-	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
+	kafka := startKafka(t, pipelineTopics...)
 	db, jaegerDB := newDatabase(t), newDatabase(t)+"_jaeger"
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

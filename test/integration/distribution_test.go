@@ -83,7 +83,7 @@ func TestComponentsListed(t *testing.T) {
 // The real Go SDK sends trace trees to the all-in-one local config; the spans
 // cross Kafka and land in ClickHouse exactly once with their parent ids.
 func TestLocalConfigSDKTracesReachClickHouse(t *testing.T) {
-	kafka := startKafka(t, "otlp_spans", "otlp_logs")
+	kafka := startKafka(t, pipelineTopics...)
 	db := newDatabase(t)
 	col := startCollector(t, "collector", "local.yaml", map[string]string{
 		"KAFKA_BROKERS":       kafka.Addr,
@@ -102,7 +102,7 @@ func TestLocalConfigSDKTracesReachClickHouse(t *testing.T) {
 // gateway -> ClickHouse and Jaeger (here an OTLP sink standing in for Jaeger's
 // OTLP endpoint). N spans in, N out on both legs, parents intact.
 func TestAgentGatewayThroughKafka(t *testing.T) {
-	kafka := startKafka(t, "otlp_spans", "otlp_logs")
+	kafka := startKafka(t, pipelineTopics...)
 	db := newDatabase(t)
 	jaeger := startOTLPSink(t)
 

@@ -68,7 +68,7 @@ func uploadEvents(t testing.TB, endpoint string, body []byte, headers map[string
 // ClickHouse, one row per event, in the caller's trace: caller -> ingest
 // span -> consumer span, with the events under the consumer span.
 func TestLocalConfigEventsReachClickHouse(t *testing.T) {
-	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
+	kafka := startKafka(t, pipelineTopics...)
 	db := newDatabase(t)
 	col := startCollector(t, "collector", "local.yaml", map[string]string{
 		"KAFKA_BROKERS":       kafka.Addr,
@@ -91,7 +91,7 @@ func TestLocalConfigEventsReachClickHouse(t *testing.T) {
 	ingest := chQuery(t, fmt.Sprintf("SELECT TraceId, SpanId, ParentSpanId, SpanKind FROM %s.otel_traces WHERE SpanName = 'POST /v1/events'", db))
 	require.Len(t, ingest, 1)
 	assert.Equal(t, []string{traceID, ingest[0][1], "00f067aa0ba902b7", "Server"}, ingest[0], "the ingest span continues the caller's trace")
-	consumer := chQuery(t, fmt.Sprintf("SELECT SpanId, ParentSpanId, SpanKind FROM %s.otel_traces WHERE SpanName = 'events.checkout process'", db))
+	consumer := chQuery(t, fmt.Sprintf("SELECT SpanId, ParentSpanId, SpanKind FROM %s.otel_traces WHERE SpanName = '%s process'", db, eventTopic("checkout")))
 	require.Len(t, consumer, 1)
 	assert.Equal(t, []string{consumer[0][0], ingest[0][1], "Consumer"}, consumer[0], "the consumer span is the ingest span's child")
 

@@ -37,7 +37,7 @@ const intakeToken = "s3cret-intake-token"
 // with a wrong one is answered 401 from its headers, before its body is
 // read, and nothing of it is consumed; the right token is let through.
 func TestIntakeBearerToken(t *testing.T) {
-	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
+	kafka := startKafka(t, pipelineTopics...)
 	agent := startCollectorConfigs(t, "agent", []string{"agent.yaml", "overlays/intake-auth.yaml"}, map[string]string{
 		"KAFKA_BROKERS": kafka.Addr,
 		"INTAKE_TOKEN":  intakeToken,
@@ -100,7 +100,7 @@ func statusBeforeBody(t *testing.T, endpoint, path, authorization string) int {
 // and still ask for the token.
 func TestIntakeTLSAndToken(t *testing.T) {
 	certFile, keyFile, pool := selfSignedCert(t)
-	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
+	kafka := startKafka(t, pipelineTopics...)
 	agent := startCollectorConfigs(t, "agent", []string{"agent.yaml", "overlays/intake-auth.yaml", "overlays/intake-tls.yaml"}, map[string]string{
 		"KAFKA_BROKERS":        kafka.Addr,
 		"INTAKE_TOKEN":         intakeToken,

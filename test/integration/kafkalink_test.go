@@ -48,7 +48,7 @@ type linkedOptions struct {
 
 func startLinkedStackWith(t testing.TB, o linkedOptions) *linkedStack {
 	t.Helper()
-	kafka := startKafka(t, "otlp_spans", "otlp_logs", "otlp_metrics")
+	kafka := startKafka(t, pipelineTopics...)
 	s := &linkedStack{kafka: kafka, kafkaAddr: kafka.Addr, db: newDatabase(t)}
 	gatewayEnv := map[string]string{
 		"KAFKA_BROKERS":       kafka.Addr,
@@ -104,7 +104,7 @@ func assertLinkedTrace(t *testing.T, db, traceID, clientSpanID, category string,
 		"SELECT SpanName, SpanId, ParentSpanId, SpanKind, ServiceName FROM %s.otel_traces WHERE TraceId = '%s'", db, traceID)) {
 		spans[r[0]] = r[1:]
 	}
-	client, ingest, consumer := spans["upload events"], spans["POST /v1/events"], spans["events."+category+" process"]
+	client, ingest, consumer := spans["upload events"], spans["POST /v1/events"], spans[eventTopic(category)+" process"]
 	require.NotNil(t, client, "client span: %v", spans)
 	require.NotNil(t, ingest, "ingest span: %v", spans)
 	require.NotNil(t, consumer, "consumer span: %v", spans)

@@ -51,9 +51,9 @@ func TestB3AndJaegerCallersAcrossKafka(t *testing.T) {
 		name, category, traceID, spanID string
 		headers                         map[string]string
 	}{
-		{"b3", "b3check", "5bf92f3577b34da6a3ce929d0e0e4736", "10f067aa0ba902b7",
+		{"b3", "crash", "5bf92f3577b34da6a3ce929d0e0e4736", "10f067aa0ba902b7",
 			map[string]string{"X-B3-TraceId": "5bf92f3577b34da6a3ce929d0e0e4736", "X-B3-SpanId": "10f067aa0ba902b7", "X-B3-Sampled": "1"}},
-		{"jaeger", "ubercheck", "000000000000000039e6f67f630a6a30", "29e6f67f630a6a30",
+		{"jaeger", "performance", "000000000000000039e6f67f630a6a30", "29e6f67f630a6a30",
 			map[string]string{"uber-trace-id": "39e6f67f630a6a30:29e6f67f630a6a30:0:1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -67,7 +67,7 @@ func TestB3AndJaegerCallersAcrossKafka(t *testing.T) {
 			for _, r := range chQuery(t, fmt.Sprintf("SELECT SpanName, SpanId, ParentSpanId, SpanAttributes['eventsplit.trace_context.format'] FROM %s.otel_traces WHERE TraceId = '%s'", s.db, tc.traceID)) {
 				spans[r[0]] = r[1:]
 			}
-			ingest, consumer := spans["POST /v1/events"], spans["events."+tc.category+" process"]
+			ingest, consumer := spans["POST /v1/events"], spans[eventTopic(tc.category)+" process"]
 			require.NotNil(t, ingest, "%v", spans)
 			require.NotNil(t, consumer, "%v", spans)
 			assert.Equal(t, tc.spanID, ingest[1], "the ingest span is the caller's child")
@@ -75,7 +75,7 @@ func TestB3AndJaegerCallersAcrossKafka(t *testing.T) {
 			assert.Equal(t, ingest[0], consumer[1], "the consumer span is the ingest span's child")
 
 			// A consumer of the topic on an older client continues the same trace.
-			headers := firstRecordHeaders(t, s.kafkaAddr, "events."+tc.category)
+			headers := firstRecordHeaders(t, s.kafkaAddr, eventTopic(tc.category))
 			for name, prop := range map[string]propagation.TextMapPropagator{"b3": b3prop.New(), "jaeger": jaegerprop.Jaeger{}} {
 				sc := trace.SpanContextFromContext(prop.Extract(context.Background(), headers))
 				require.True(t, sc.IsValid(), "%s header on the record: %v", name, headers.Keys())
