@@ -19,6 +19,7 @@ import (
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/report"
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/sender"
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/workload"
+	"github.com/otelcol-events/otelcol-events/internal/proctree"
 )
 
 // comparison is one run: the workload, the samplers and the backends, and
@@ -31,7 +32,7 @@ type comparison struct {
 	work       *workload.Workload
 	send       *sender.Sender
 	collectors map[string]*measure.Collector
-	processes  map[string]*measure.Process
+	processes  map[string]*proctree.Tree
 	// live are the backends that passed their check, by report index.
 	live map[int]backend.Backend
 }
@@ -39,7 +40,7 @@ type comparison struct {
 // Run runs every phase and always returns the report, complete or not.
 func Run(ctx context.Context, cfg config.Config, out io.Writer, tty bool) *report.Report {
 	c := &comparison{cfg: cfg, out: out, tty: tty, collectors: map[string]*measure.Collector{},
-		processes: map[string]*measure.Process{}, live: map[int]backend.Backend{}}
+		processes: map[string]*proctree.Tree{}, live: map[int]backend.Backend{}}
 	runID := cfg.Run.RunID
 	if runID == "" {
 		runID = fmt.Sprintf("bc-%d-%s", cfg.Workload.Seed, time.Now().UTC().Format("20060102t150405"))
@@ -122,7 +123,7 @@ func (c *comparison) connect(ctx context.Context) bool {
 		c.collectors[col.Name] = measure.NewCollector(col, c.cfg.Queries.Timeout)
 	}
 	for _, p := range c.cfg.Processes {
-		c.processes[p.Name] = measure.NewProcess(p)
+		c.processes[p.Name] = proctree.New(p.Name, proctree.PIDFile(p.PIDFile))
 	}
 	for i, bc := range c.cfg.Backends {
 		br := &report.BackendReport{Name: bc.Name, Type: bc.Type, Complete: true, Queries: map[string]*report.QueryReport{}}

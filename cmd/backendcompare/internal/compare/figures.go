@@ -7,6 +7,7 @@ import (
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/backend"
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/measure"
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/report"
+	"github.com/otelcol-events/otelcol-events/internal/proctree"
 )
 
 func (c *comparison) storage(ctx context.Context, when string) map[int]backend.StorageStats {
@@ -58,7 +59,7 @@ func (c *comparison) costFigures() {
 			c.problem(fmt.Sprintf("collector %s: no metrics could be read from %s", col.Name, col.MetricsURL))
 		}
 	}
-	processes := map[string]measure.ProcessFigures{}
+	processes := map[string]proctree.Figures{}
 	for _, p := range c.cfg.Processes {
 		f := c.processes[p.Name].Figures()
 		processes[p.Name] = f

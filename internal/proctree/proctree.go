@@ -1,4 +1,6 @@
-package measure // import "github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/measure"
+// Package proctree measures a process and everything it started (a server
+// and its workers) from /proc: CPU time and resident memory, sampled.
+package proctree // import "github.com/otelcol-events/otelcol-events/internal/proctree"
 
 import (
 	"bytes"
@@ -8,21 +10,20 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/config"
 )
 
 // clockTicks is the unit of /proc/<pid>/stat's CPU times (USER_HZ, 100 on
 // every Linux platform Go runs on).
 const clockTicks = 100
 
-// Process samples a process tree on this machine from /proc: the process
-// named by a pid file and everything it started (a server and its
-// workers). CPU time is the tree's user+system time; memory is the sum of
-// the resident sets, polled, so the peak is the highest sum seen.
-type Process struct {
-	cfg  config.ProcessConfig
-	proc string // /proc, replaced in tests
+// Tree samples a process tree on this machine from /proc: a root process
+// and everything it started. CPU time is the tree's user+system time;
+// memory is the sum of the resident sets, polled, so the peak is the
+// highest sum seen.
+type Tree struct {
+	name string
+	root func() (int, error) // asked at every sample: a service may restart
+	proc string              // /proc, replaced in tests
 
 	mu             sync.Mutex
 	firstCPU       map[int]float64 // by pid: a process that exits takes its time along
@@ -32,16 +33,37 @@ type Process struct {
 	lastErr        error
 }
 
-// NewProcess samples the process tree cfg names.
-func NewProcess(cfg config.ProcessConfig) *Process {
-	return &Process{cfg: cfg, proc: "/proc"}
+// New samples the tree under the process root names; name is for errors.
+func New(name string, root func() (int, error)) *Tree {
+	return &Tree{name: name, root: root, proc: "/proc"}
 }
 
-// Name is the process's name in the config.
-func (p *Process) Name() string { return p.cfg.Name }
+// PID is a root that is always pid.
+func PID(pid int) func() (int, error) {
+	return func() (int, error) { return pid, nil }
+}
+
+// PIDFile is a root read from a pid file at every sample (the local stack
+// rewrites one when it restarts a service).
+func PIDFile(path string) func() (int, error) {
+	return func() (int, error) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return 0, err
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil {
+			return 0, fmt.Errorf("%s holds no pid", path)
+		}
+		return pid, nil
+	}
+}
+
+// Name is the tree's name.
+func (p *Tree) Name() string { return p.name }
 
 // Sample reads the tree once.
-func (p *Process) Sample() error {
+func (p *Tree) Sample() error {
 	cpu, rss, err := p.read()
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -60,22 +82,18 @@ func (p *Process) Sample() error {
 }
 
 // read returns the CPU seconds by pid and the summed resident bytes of the
-// tree rooted at the pid file's process.
-func (p *Process) read() (map[int]float64, int64, error) {
-	data, err := os.ReadFile(p.cfg.PIDFile)
+// tree under the root.
+func (p *Tree) read() (map[int]float64, int64, error) {
+	root, err := p.root()
 	if err != nil {
-		return nil, 0, fmt.Errorf("process %s: %w", p.cfg.Name, err)
-	}
-	root, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil {
-		return nil, 0, fmt.Errorf("process %s: %s holds no pid", p.cfg.Name, p.cfg.PIDFile)
+		return nil, 0, fmt.Errorf("process %s: %w", p.name, err)
 	}
 	stats, err := p.allStats()
 	if err != nil {
 		return nil, 0, err
 	}
 	if _, ok := stats[root]; !ok {
-		return nil, 0, fmt.Errorf("process %s: pid %d from %s is not running", p.cfg.Name, root, p.cfg.PIDFile)
+		return nil, 0, fmt.Errorf("process %s: pid %d is not running", p.name, root)
 	}
 	children := map[int][]int{}
 	for pid, s := range stats {
@@ -100,7 +118,7 @@ type procStat struct {
 }
 
 // allStats reads every process's stat line (pid, ppid, times, rss).
-func (p *Process) allStats() (map[int]procStat, error) {
+func (p *Tree) allStats() (map[int]procStat, error) {
 	entries, err := os.ReadDir(p.proc)
 	if err != nil {
 		return nil, err
@@ -147,8 +165,8 @@ func parseStat(data []byte, pageSize int64) (procStat, bool) {
 	return procStat{ppid: ppid, cpuSeconds: (utime + stime) / clockTicks, rssBytes: rss * pageSize}, true
 }
 
-// ProcessFigures is what the tree cost over the run.
-type ProcessFigures struct {
+// Figures is what the tree cost between the first and the last sample.
+type Figures struct {
 	CPUSeconds        *float64
 	PeakRSSBytes      *float64
 	Samples, Failures int
@@ -157,10 +175,10 @@ type ProcessFigures struct {
 
 // Figures sums up the run: CPU is counted per pid between the first and
 // the last sample (a process started meanwhile counts from zero).
-func (p *Process) Figures() ProcessFigures {
+func (p *Tree) Figures() Figures {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	f := ProcessFigures{Samples: p.samples, Failures: p.fails}
+	f := Figures{Samples: p.samples, Failures: p.fails}
 	if p.lastErr != nil {
 		f.Problems = append(f.Problems, p.lastErr.Error())
 	}
@@ -175,3 +193,5 @@ func (p *Process) Figures() ProcessFigures {
 	f.PeakRSSBytes = ptr(float64(p.peakRSS))
 	return f
 }
+
+func ptr(v float64) *float64 { return &v }

@@ -1,0 +1,57 @@
+package proctree
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The sampler reads the real /proc: a shell and the sleeps it started are
+// one tree, whose memory is the sum of all.
+func TestSamplesTheTree(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "sleep 30 & sleep 30; wait")
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	pidFile := filepath.Join(t.TempDir(), "p.pid")
+	require.NoError(t, os.WriteFile(pidFile, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o600))
+	for name, root := range map[string]func() (int, error){"pid file": PIDFile(pidFile), "pid": PID(cmd.Process.Pid)} {
+		p := New("sh", root)
+		require.Eventually(t, func() bool {
+			cpu, _, err := p.read()
+			return err == nil && len(cpu) >= 3 // sh and its two sleeps
+		}, 10*time.Second, 10*time.Millisecond, name)
+		require.NoError(t, p.Sample())
+		require.NoError(t, p.Sample())
+		f := p.Figures()
+		require.NotNil(t, f.CPUSeconds, name)
+		assert.GreaterOrEqual(t, *f.CPUSeconds, 0.0, name)
+		assert.Greater(t, *f.PeakRSSBytes, 0.0, name)
+		assert.Equal(t, 2, f.Samples, name)
+	}
+}
+
+func TestErrorsSayWhat(t *testing.T) {
+	p := New("gone", PIDFile(filepath.Join(t.TempDir(), "missing.pid")))
+	require.ErrorContains(t, p.Sample(), "process gone")
+	f := p.Figures()
+	assert.Nil(t, f.CPUSeconds, "never measured: missing, not zero")
+	assert.NotEmpty(t, f.Problems)
+
+	empty := filepath.Join(t.TempDir(), "empty.pid")
+	require.NoError(t, os.WriteFile(empty, nil, 0o600))
+	require.ErrorContains(t, New("empty", PIDFile(empty)).Sample(), "holds no pid")
+
+	self, err := os.ReadFile("/proc/self/stat")
+	require.NoError(t, err)
+	st, ok := parseStat(self, 4096)
+	require.True(t, ok)
+	assert.Equal(t, os.Getppid(), st.ppid, "the real stat line of this test")
+	_, ok = parseStat([]byte("12 (no closing"), 4096)
+	assert.False(t, ok)
+}
