@@ -1,6 +1,7 @@
 package ipgeoprocessor // import "github.com/otelcol-events/otelcol-events/processor/ipgeoprocessor"
 
 import (
+	"math"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -87,7 +88,15 @@ func (l *location) setString(f field, v string) {
 	l.set(f)
 }
 
+// coordinateScale rounds coordinates to 4 decimal places (about 11 m):
+// what GeoIP2 City records carry, and far finer than any database's
+// accuracy radius (kilometres). Without it a float32 coordinate (the
+// ip-location-db files) reads back as 51.40359878540039, digits that mean
+// nothing and cost every stored row 20 bytes that do not compress.
+const coordinateScale = 1e4
+
 func (l *location) setFloat(f field, v float64) {
+	v = math.Round(v*coordinateScale) / coordinateScale
 	switch f {
 	case fieldLatitude:
 		l.lat = v

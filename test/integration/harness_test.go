@@ -256,7 +256,7 @@ func startJaegerWith(t testing.TB, name, configFile string, storage func(*stack.
 // collectorEndpoints are the listening addresses a collector config reads
 // from its environment.
 type collectorEndpoints struct {
-	OTLPGRPC, OTLPHTTP, Events, Health, Metrics string
+	OTLPGRPC, OTLPHTTP, Events, Health, Metrics, Pprof string
 	// Zipkin and Jaeger span intake (agent and local configs).
 	Zipkin, JaegerGRPC, JaegerThriftHTTP string
 }
@@ -281,7 +281,7 @@ func startCollectorConfigs(t testing.TB, name string, configNames []string, env 
 	t.Helper()
 	ep := collectorEndpoints{
 		OTLPGRPC: addr(freePort(t)), OTLPHTTP: addr(freePort(t)),
-		Events: addr(freePort(t)), Health: addr(freePort(t)), Metrics: addr(freePort(t)),
+		Events: addr(freePort(t)), Health: addr(freePort(t)), Metrics: addr(freePort(t)), Pprof: addr(freePort(t)),
 		Zipkin: addr(freePort(t)), JaegerGRPC: addr(freePort(t)), JaegerThriftHTTP: addr(freePort(t)),
 	}
 	vars := map[string]string{
@@ -295,7 +295,7 @@ func startCollectorConfigs(t testing.TB, name string, configNames []string, env 
 		"JAEGER_THRIFT_HTTP_ENDPOINT":    ep.JaegerThriftHTTP,
 		"HEALTH_ENDPOINT":                ep.Health,
 		"ZPAGES_ENDPOINT":                addr(freePort(t)),
-		"PPROF_ENDPOINT":                 addr(freePort(t)),
+		"PPROF_ENDPOINT":                 ep.Pprof,
 		"METRICS_HOST":                   "127.0.0.1",
 		"METRICS_PORT":                   strings.TrimPrefix(ep.Metrics, "127.0.0.1:"),
 		"STORAGE_DIR":                    filepath.Join(t.TempDir(), name+"-storage"),
@@ -307,7 +307,10 @@ func startCollectorConfigs(t testing.TB, name string, configNames []string, env 
 	}
 	configs := make([]string, len(configNames))
 	for i, c := range configNames {
-		configs[i] = filepath.Join(suite.repoRoot, "config", filepath.FromSlash(c))
+		configs[i] = c
+		if !filepath.IsAbs(c) {
+			configs[i] = filepath.Join(suite.repoRoot, "config", filepath.FromSlash(c))
+		}
 	}
 	cfg := stack.CollectorConfig{
 		Name:           name,

@@ -1,0 +1,349 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-events/otelcol-events/internal/proctree"
+)
+
+// benchOptions shape the load of one run.
+type benchOptions struct {
+	duration time.Duration // of steady load
+	clients  int           // concurrent uploaders, each waiting for its answer
+	perBody  int           // events per upload
+	// probeEvery is how often a one-event probe upload goes out, by turns of
+	// a never-seen category and of the load's own.
+	probeEvery time.Duration
+	// profileDir, when set, receives a CPU profile of the agent and of the
+	// gateway taken during the load (their pprof extensions).
+	profileDir string
+	// drainTimeout bounds the wait for ClickHouse to hold every
+	// acknowledged event; reaching it fails the run (events lost).
+	drainTimeout time.Duration
+}
+
+// benchRun is what one run of one pipeline measured.
+type benchRun struct {
+	pipeline string
+	round    int
+	load     time.Duration // from the first upload to the last answer
+	accepted int           // events acknowledged by the agent
+	failed   int           // uploads answered with an error
+	stored   int           // rows in ClickHouse once drained (more than accepted: duplicates)
+	// rowBytes and diskBytes are otel_logs' uncompressed and compressed
+	// bytes per row: how wide the stored events are.
+	rowBytes, diskBytes float64
+	drain               time.Duration // from the last answer until ClickHouse held every acknowledged event
+	procs               []proctree.Figures
+	names               []string
+	// Probe latencies, from the agent's answer to the first query that
+	// returns the event; probesLost were acknowledged but never seen.
+	newCategory, existing []time.Duration
+	probesLost            int
+}
+
+// runBenchLoad warms the pipeline up, then runs the steady load with the
+// probes beside it, waits for the drain and measures every process.
+func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) benchRun {
+	t.Helper()
+	client := &http.Client{Timeout: 60 * time.Second}
+	warm := p.body("warmup-app", benchCategory, "warm", o.perBody)
+	n, err := p.send(client, warm, o.perBody)
+	require.NoError(t, err, "warm-up upload")
+	waitForCountQuiet(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'warmup-app'", p.db), n, 2*time.Minute)
+
+	bodies := make([][]byte, 32)
+	for i := range bodies {
+		bodies[i] = p.body(benchApp, benchCategory, fmt.Sprintf("r%d-b%d", round, i), o.perBody)
+	}
+	run := benchRun{pipeline: p.name, round: round}
+	trees := p.processes()
+	for _, tr := range trees {
+		run.names = append(run.names, tr.Name())
+	}
+	sampler := startSampling(trees, 250*time.Millisecond)
+	seen := startProbeWatch(p.db, 50*time.Millisecond)
+	prober := startProbes(client, p, round, o.probeEvery)
+
+	var accepted, failed atomic.Int64
+	var lastAnswer atomic.Int64
+	start := time.Now()
+	deadline := start.Add(o.duration)
+	var wg sync.WaitGroup
+	if o.profileDir != "" {
+		for _, c := range []*collectorRun{p.agent, p.gateway} {
+			wg.Go(func() { profileCPU(t, c, o.profileDir, o.duration*3/4) })
+		}
+	}
+	for w := range o.clients {
+		wg.Go(func() {
+			for i := w; time.Now().Before(deadline); i += o.clients {
+				n, err := p.send(client, bodies[i%len(bodies)], o.perBody)
+				accepted.Add(int64(n))
+				lastAnswer.Store(time.Now().UnixNano())
+				if err != nil {
+					failed.Add(1)
+					time.Sleep(50 * time.Millisecond) // refused: do not spin
+				}
+			}
+		})
+	}
+	wg.Wait()
+	acks := prober.stop()
+	end := time.Unix(0, lastAnswer.Load())
+	run.load, run.accepted, run.failed = end.Sub(start), int(accepted.Load()), int(failed.Load())
+
+	countQuery := fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = '%s'", p.db, benchApp)
+	drained := waitForAtLeast(t, countQuery, run.accepted, o.drainTimeout)
+	run.drain = max(drained.Sub(end), 0)
+	run.newCategory, run.existing, run.probesLost = seen.latencies(acks, 30*time.Second)
+	run.procs = sampler.stop()
+	stored, err := chCount(t, countQuery)
+	require.NoError(t, err)
+	run.stored = stored
+	run.rowBytes, run.diskBytes = logRowBytes(t, p.db)
+	t.Logf("%s: a stored event: %v", p.name, chQuery(t, fmt.Sprintf(
+		"SELECT ResourceAttributes, LogAttributes, TraceId FROM %s.otel_logs WHERE ServiceName = '%s' LIMIT 1", p.db, benchApp)))
+	return run
+}
+
+// logRowBytes is the uncompressed and compressed size of an otel_logs row
+// of db, from its active parts.
+func logRowBytes(t testing.TB, db string) (raw, disk float64) {
+	t.Helper()
+	rows := chQuery(t, fmt.Sprintf("SELECT sum(data_uncompressed_bytes) / sum(rows), sum(data_compressed_bytes) / sum(rows) "+
+		"FROM system.parts WHERE database = '%s' AND table = 'otel_logs' AND active", db))
+	require.Len(t, rows, 1)
+	raw, errRaw := strconv.ParseFloat(rows[0][0], 64)
+	disk, errDisk := strconv.ParseFloat(rows[0][1], 64)
+	require.NoError(t, errors.Join(errRaw, errDisk), "%v", rows)
+	return raw, disk
+}
+
+// waitForAtLeast polls a count until it reaches want and returns when.
+func waitForAtLeast(t testing.TB, query string, want int, timeout time.Duration) time.Time {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		got, err := chCount(t, query)
+		require.NoError(t, err, query)
+		if got >= want {
+			return time.Now()
+		}
+		require.False(t, time.Now().After(deadline), "%d of %d after %s: %s", got, want, timeout, query)
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// sampling samples process trees until stopped.
+type sampling struct {
+	trees []*proctree.Tree
+	quit  chan struct{}
+	done  chan struct{}
+}
+
+func startSampling(trees []*proctree.Tree, every time.Duration) *sampling {
+	s := &sampling{trees: trees, quit: make(chan struct{}), done: make(chan struct{})}
+	sampleAll := func() {
+		for _, tr := range trees {
+			_ = tr.Sample() // a failed sample is counted in the tree's figures
+		}
+	}
+	sampleAll()
+	go func() {
+		defer close(s.done)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-s.quit:
+				sampleAll()
+				return
+			case <-tick.C:
+				sampleAll()
+			}
+		}
+	}()
+	return s
+}
+
+func (s *sampling) stop() []proctree.Figures {
+	close(s.quit)
+	<-s.done
+	out := make([]proctree.Figures, len(s.trees))
+	for i, tr := range s.trees {
+		out[i] = tr.Figures()
+	}
+	return out
+}
+
+// probeAck is a probe the agent acknowledged, and when.
+type probeAck struct {
+	id          string
+	newCategory bool
+	at          time.Time
+}
+
+// probes send one-event uploads of the probe app beside the load.
+type probes struct {
+	mu   sync.Mutex
+	acks []probeAck
+	quit chan struct{}
+	done chan struct{}
+}
+
+func startProbes(client *http.Client, p *benchPipeline, round int, every time.Duration) *probes {
+	pr := &probes{quit: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(pr.done)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-pr.quit:
+				return
+			case <-tick.C:
+			}
+			newCategory := i%2 == 0
+			category := benchCategory
+			if newCategory {
+				// Never seen before by this pipeline: no topic, no row.
+				category = fmt.Sprintf("new_r%d_%d", round, i)
+			}
+			prefix := fmt.Sprintf("probe-r%d-%d", round, i)
+			if n, err := p.send(client, p.body(probeApp, category, prefix, 1), 1); err == nil && n == 1 {
+				pr.mu.Lock()
+				pr.acks = append(pr.acks, probeAck{id: prefix + "-0", newCategory: newCategory, at: time.Now()})
+				pr.mu.Unlock()
+			}
+		}
+	}()
+	return pr
+}
+
+func (pr *probes) stop() []probeAck {
+	close(pr.quit)
+	<-pr.done
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	return pr.acks
+}
+
+// probeWatch polls ClickHouse for the probe events and notes when each
+// was first returned.
+type probeWatch struct {
+	db    string
+	every time.Duration
+	mu    sync.Mutex
+	first map[string]time.Time
+	quit  chan struct{}
+	done  chan struct{}
+}
+
+func startProbeWatch(db string, every time.Duration) *probeWatch {
+	w := &probeWatch{db: db, every: every, first: map[string]time.Time{}, quit: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for {
+			w.poll()
+			select {
+			case <-w.quit:
+				return
+			case <-time.After(w.every):
+			}
+		}
+	}()
+	return w
+}
+
+func (w *probeWatch) poll() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := suite.ch.Query(ctx, fmt.Sprintf(
+		"SELECT LogAttributes['event.id'] FROM %s.otel_logs WHERE ServiceName = '%s' FORMAT TSV", w.db, probeApp))
+	if err != nil {
+		return // the table may not be there yet; the next poll tries again
+	}
+	now := time.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, id := range strings.Fields(out) {
+		if _, ok := w.first[id]; !ok {
+			w.first[id] = now
+		}
+	}
+}
+
+// latencies waits up to grace for every acknowledged probe to show, stops
+// watching and returns the latencies by kind and how many never showed.
+func (w *probeWatch) latencies(acks []probeAck, grace time.Duration) (newCategory, existing []time.Duration, lost int) {
+	deadline := time.Now().Add(grace)
+	for time.Now().Before(deadline) && w.missing(acks) > 0 {
+		time.Sleep(w.every)
+	}
+	close(w.quit)
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, a := range acks {
+		at, ok := w.first[a.id]
+		switch {
+		case !ok:
+			lost++
+		case a.newCategory:
+			newCategory = append(newCategory, at.Sub(a.at))
+		default:
+			existing = append(existing, at.Sub(a.at))
+		}
+	}
+	return newCategory, existing, lost
+}
+
+func (w *probeWatch) missing(acks []probeAck) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, a := range acks {
+		if _, ok := w.first[a.id]; !ok {
+			n++
+		}
+	}
+	return n
+}
+
+// profileCPU writes a CPU profile of a collector, taken through its pprof
+// extension, to dir/<name>.cpu.pprof.
+func profileCPU(t testing.TB, c *collectorRun, dir string, d time.Duration) {
+	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", c.Endpoints.Pprof, max(int(d.Seconds()), 1))
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Logf("profile %s: %v", c.cfg.Name, err)
+		return
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Logf("profile %s: %d %v", c.cfg.Name, resp.StatusCode, err)
+		return
+	}
+	path := filepath.Join(dir, c.cfg.Name+".cpu.pprof")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Logf("profile %s: %v", c.cfg.Name, err)
+	}
+}

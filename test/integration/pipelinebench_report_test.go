@@ -1,0 +1,237 @@
+//go:build integration
+
+package integration
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/otelcol-events/otelcol-events/internal/proctree"
+)
+
+// benchFigures are the figures of one run, or the medians of a pipeline's
+// runs, as reported.
+type benchFigures struct {
+	acceptedPerSec, storedPerSec, drainSec float64
+	rowBytes, diskBytes                    float64
+	duplicates                             int
+	cpuPerMillion                          map[string]float64 // by process, and "total"
+	peakRSSMiB                             map[string]float64
+	newP50, newP99, existingP50, existP99  time.Duration
+	probes, probesLost                     int
+}
+
+// figuresOf computes one run's figures. CPU is per million acknowledged
+// events, so pipelines that took different amounts of load compare.
+func figuresOf(r benchRun) benchFigures {
+	f := benchFigures{cpuPerMillion: map[string]float64{}, peakRSSMiB: map[string]float64{}}
+	if r.accepted > 0 {
+		f.acceptedPerSec = float64(r.accepted) / r.load.Seconds()
+		f.storedPerSec = float64(r.accepted) / (r.load + r.drain).Seconds()
+	}
+	f.drainSec = r.drain.Seconds()
+	f.rowBytes, f.diskBytes = r.rowBytes, r.diskBytes
+	f.duplicates = max(r.stored-r.accepted, 0)
+	for i, p := range r.procs {
+		name := r.names[i]
+		if p.CPUSeconds != nil && r.accepted > 0 {
+			f.cpuPerMillion[name] = *p.CPUSeconds / float64(r.accepted) * 1e6
+			f.cpuPerMillion["total"] += f.cpuPerMillion[name]
+		}
+		if p.PeakRSSBytes != nil {
+			f.peakRSSMiB[name] = *p.PeakRSSBytes / (1 << 20)
+		}
+	}
+	f.newP50, f.newP99 = percentile(r.newCategory, 0.50), percentile(r.newCategory, 0.99)
+	f.existingP50, f.existP99 = percentile(r.existing, 0.50), percentile(r.existing, 0.99)
+	f.probes, f.probesLost = len(r.newCategory)+len(r.existing)+r.probesLost, r.probesLost
+	return f
+}
+
+// summarize is a pipeline's figures over its runs: the median of each
+// per-run figure, and probe percentiles over every probe of every run.
+func summarize(runs []benchRun) benchFigures {
+	per := make([]benchFigures, len(runs))
+	var all benchRun
+	for i, r := range runs {
+		per[i] = figuresOf(r)
+		all.newCategory = append(all.newCategory, r.newCategory...)
+		all.existing = append(all.existing, r.existing...)
+		all.probesLost += r.probesLost
+	}
+	pick := func(get func(benchFigures) float64) float64 {
+		vs := make([]float64, len(per))
+		for i, f := range per {
+			vs[i] = get(f)
+		}
+		return median(vs)
+	}
+	s := benchFigures{cpuPerMillion: map[string]float64{}, peakRSSMiB: map[string]float64{}}
+	s.acceptedPerSec = pick(func(f benchFigures) float64 { return f.acceptedPerSec })
+	s.storedPerSec = pick(func(f benchFigures) float64 { return f.storedPerSec })
+	s.drainSec = pick(func(f benchFigures) float64 { return f.drainSec })
+	s.rowBytes = pick(func(f benchFigures) float64 { return f.rowBytes })
+	s.diskBytes = pick(func(f benchFigures) float64 { return f.diskBytes })
+	for _, f := range per {
+		s.duplicates += f.duplicates
+	}
+	for _, name := range processNames(runs) {
+		s.cpuPerMillion[name] = pick(func(f benchFigures) float64 { return f.cpuPerMillion[name] })
+		s.peakRSSMiB[name] = pick(func(f benchFigures) float64 { return f.peakRSSMiB[name] })
+	}
+	s.cpuPerMillion["total"] = pick(func(f benchFigures) float64 { return f.cpuPerMillion["total"] })
+	s.newP50, s.newP99 = percentile(all.newCategory, 0.50), percentile(all.newCategory, 0.99)
+	s.existingP50, s.existP99 = percentile(all.existing, 0.50), percentile(all.existing, 0.99)
+	s.probes, s.probesLost = len(all.newCategory)+len(all.existing)+all.probesLost, all.probesLost
+	return s
+}
+
+// percentile is the nearest-rank q-quantile (0 for no values).
+func percentile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(ds)
+	slices.Sort(sorted)
+	rank := int(q*float64(len(sorted))+0.999999) - 1
+	return sorted[min(max(rank, 0), len(sorted)-1)]
+}
+
+func median(vs []float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(vs)
+	sort.Float64s(sorted)
+	if n := len(sorted); n%2 == 0 {
+		return (sorted[n/2-1] + sorted[n/2]) / 2
+	}
+	return sorted[len(sorted)/2]
+}
+
+func processNames(runs []benchRun) []string {
+	if len(runs) == 0 {
+		return nil
+	}
+	return runs[0].names
+}
+
+// writeBenchReport writes the runs, the per-pipeline medians and the
+// ratios ours/stock as Markdown.
+func writeBenchReport(w io.Writer, o benchOptions, runs []benchRun) {
+	names := processNames(runs)
+	fmt.Fprintf(w, "Steady load %s per run, %d clients, %d events per upload; one-event probes every %s.\n\n",
+		o.duration, o.clients, o.perBody, o.probeEvery)
+	header := func(first string) {
+		fmt.Fprintf(w, "| %s | accepted ev/s | stored ev/s | drain s | duplicates | row bytes raw / disk |", first)
+		for _, n := range names {
+			fmt.Fprintf(w, " CPU s/1M %s |", n)
+		}
+		fmt.Fprint(w, " CPU s/1M total |")
+		for _, n := range names {
+			fmt.Fprintf(w, " peak RSS MiB %s |", n)
+		}
+		fmt.Fprintln(w, " new category p50 / p99 s | existing p50 / p99 s | probes lost |")
+		fmt.Fprint(w, "|---|---:|---:|---:|---:|---:|", strings.Repeat("---:|", 2*len(names)+1), "---:|---:|---:|\n")
+	}
+	row := func(first string, f benchFigures) {
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.2f | %d | %.0f / %.0f |", first, f.acceptedPerSec, f.storedPerSec, f.drainSec,
+			f.duplicates, f.rowBytes, f.diskBytes)
+		for _, n := range append(slices.Clone(names), "total") {
+			fmt.Fprintf(w, " %.1f |", f.cpuPerMillion[n])
+		}
+		for _, n := range names {
+			fmt.Fprintf(w, " %.0f |", f.peakRSSMiB[n])
+		}
+		fmt.Fprintf(w, " %.2f / %.2f | %.2f / %.2f | %d of %d |\n", f.newP50.Seconds(), f.newP99.Seconds(),
+			f.existingP50.Seconds(), f.existP99.Seconds(), f.probesLost, f.probes)
+	}
+	fmt.Fprintln(w, "Runs, in the order they ran:")
+	fmt.Fprintln(w)
+	header("run")
+	for _, r := range runs {
+		row(fmt.Sprintf("%s #%d", r.pipeline, r.round+1), figuresOf(r))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Per pipeline (median of its runs; probe percentiles over all its probes):")
+	fmt.Fprintln(w)
+	header("pipeline")
+	byPipeline := map[string][]benchRun{}
+	for _, r := range runs {
+		byPipeline[r.pipeline] = append(byPipeline[r.pipeline], r)
+	}
+	sums := map[string]benchFigures{}
+	for _, name := range []string{pipelineOurs, pipelineStock} {
+		if rs := byPipeline[name]; len(rs) > 0 {
+			sums[name] = summarize(rs)
+			row(name, sums[name])
+		}
+	}
+	ours, okOurs := sums[pipelineOurs]
+	stock, okStock := sums[pipelineStock]
+	if !okOurs || !okStock {
+		return
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Ours / stock (goal: CPU <= 1.0, stored >= 1.0):")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "- CPU per 1M events, all processes: %s", ratio(ours.cpuPerMillion["total"], stock.cpuPerMillion["total"]))
+	for _, n := range names {
+		fmt.Fprintf(w, "; %s %s", n, ratio(ours.cpuPerMillion[n], stock.cpuPerMillion[n]))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "- stored events/s: %s; accepted events/s: %s\n",
+		ratio(ours.storedPerSec, stock.storedPerSec), ratio(ours.acceptedPerSec, stock.acceptedPerSec))
+}
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f", a/b)
+}
+
+// The report's arithmetic, on runs made up for it: it runs in `make test`
+// with the rest of the package, before any process starts.
+func TestBenchFigures(t *testing.T) {
+	ms := func(vs ...int) []time.Duration {
+		out := make([]time.Duration, len(vs))
+		for i, v := range vs {
+			out[i] = time.Duration(v) * time.Millisecond
+		}
+		return out
+	}
+	assert.Equal(t, 300*time.Millisecond, percentile(ms(500, 100, 300, 200, 400), 0.5))
+	assert.Equal(t, 500*time.Millisecond, percentile(ms(500, 100, 300, 200, 400), 0.99))
+	assert.Zero(t, percentile(nil, 0.99))
+	assert.InDelta(t, 2.5, median([]float64{4, 1, 2, 3}), 1e-9)
+
+	cpu := func(v float64) proctree.Figures { return proctree.Figures{CPUSeconds: &v, PeakRSSBytes: &v} }
+	run := benchRun{
+		pipeline: pipelineOurs, load: 10 * time.Second, drain: 2 * time.Second, accepted: 600_000, stored: 600_010,
+		names: []string{"agent", "gateway"}, procs: []proctree.Figures{cpu(6), cpu(3)},
+		newCategory: ms(400, 900), existing: ms(300), probesLost: 1,
+	}
+	f := figuresOf(run)
+	assert.InDelta(t, 60_000, f.acceptedPerSec, 1e-6)
+	assert.InDelta(t, 50_000, f.storedPerSec, 1e-6, "acknowledged events over load plus drain")
+	assert.InDelta(t, 10, f.cpuPerMillion["agent"], 1e-9)
+	assert.InDelta(t, 15, f.cpuPerMillion["total"], 1e-9)
+	assert.Equal(t, 10, f.duplicates)
+	assert.Equal(t, 4, f.probes)
+
+	stock := run
+	stock.pipeline, stock.procs = pipelineStock, []proctree.Figures{cpu(3), cpu(3)}
+	var report strings.Builder
+	writeBenchReport(&report, benchOptions{duration: 10 * time.Second, clients: 4, perBody: 100, probeEvery: time.Second},
+		[]benchRun{run, stock})
+	assert.Contains(t, report.String(), "| ours #1 | 60000 | 50000 | 2.00 | 10 | 0 / 0 | 10.0 | 5.0 | 15.0 |")
+	assert.Contains(t, report.String(), "- CPU per 1M events, all processes: 1.50; agent 2.00; gateway 1.00")
+}

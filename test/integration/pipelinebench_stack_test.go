@@ -1,0 +1,190 @@
+//go:build integration
+
+package integration
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+
+	"github.com/otelcol-events/otelcol-events/internal/proctree"
+)
+
+// The pipelines the end-to-end benchmark compares, on the same events.
+const (
+	pipelineOurs  = "ours"
+	pipelineStock = "stock"
+	// benchApp and probeApp are the service names of the load and of the
+	// latency probes: ServiceName leads otel_logs' sort key, so counting
+	// one of them reads little.
+	benchApp = "bench-app"
+	probeApp = "probe-app"
+	// benchCategory is a declared category of config/agent.yaml: the load
+	// runs on an existing topic.
+	benchCategory = "page_view"
+)
+
+// benchPipeline is one pipeline started for one run: its processes and how
+// to send it an upload of events.
+type benchPipeline struct {
+	name, db string
+	kafka    *kafkaRun
+	agent    *collectorRun
+	gateway  *collectorRun
+	// send posts a body of n events built by body and returns how many of
+	// them the agent acknowledged.
+	send func(client *http.Client, body []byte, n int) (int, error)
+	// body builds an upload of n events of category; ids start with prefix.
+	body func(app, category, prefix string, n int) []byte
+}
+
+// startBenchPipeline starts a broker, the gateway, then the agent of one
+// pipeline, writing to a database of its own in the shared ClickHouse.
+func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
+	t.Helper()
+	p := &benchPipeline{name: name, db: newDatabase(t)}
+	p.kafka = startKafka(t, pipelineTopics...)
+	gatewayEnv := map[string]string{
+		"KAFKA_BROKERS": p.kafka.Addr, "CLICKHOUSE_ENDPOINT": suite.ch.TCPEndpoint(), "CLICKHOUSE_DATABASE": p.db,
+	}
+	agentEnv := map[string]string{"KAFKA_BROKERS": p.kafka.Addr}
+	// ipgeo looks up the real GeoLite2 City when `make geoip` fetched it
+	// (the Makefile exports its path), as it would in production.
+	if real := os.Getenv("GEOLITE2_CITY_MMDB"); real != "" {
+		if _, err := os.Stat(real); err == nil {
+			agentEnv["GEOIP_CITY_IPV4_MMDB"] = real
+			agentEnv["GEOIP_CITY_IPV6_MMDB"] = strings.Replace(real, "ipv4", "ipv6", 1)
+		}
+	}
+	bench := "../test/integration/testdata/bench/"
+	switch name {
+	case pipelineOurs:
+		gatewayConfigs := []string{"gateway.yaml", bench + "gateway-without-jaeger.yaml"}
+		if overlay := os.Getenv("BENCH_E2E_GATEWAY_OVERLAY"); overlay != "" {
+			gatewayConfigs = append(gatewayConfigs, overlay)
+		}
+		p.gateway = startCollectorConfigs(t, run+"-gateway", gatewayConfigs, gatewayEnv)
+		agentConfigs := []string{"agent.yaml"}
+		if overlay := os.Getenv("BENCH_E2E_AGENT_OVERLAY"); overlay != "" {
+			agentConfigs = append(agentConfigs, overlay) // relative to config/, like the others
+		}
+		p.agent = startCollectorConfigs(t, run+"-agent", agentConfigs, agentEnv)
+		p.send = func(c *http.Client, body []byte, _ int) (int, error) {
+			return postEvents(c, p.agent.Endpoints.Events, body)
+		}
+		p.body = eventUpload
+	case pipelineStock:
+		p.gateway = startCollectorConfigs(t, run+"-gateway", []string{bench + "stock-gateway.yaml"}, gatewayEnv)
+		p.agent = startCollectorConfigs(t, run+"-agent", []string{bench + "stock-agent.yaml"}, agentEnv)
+		p.send = func(c *http.Client, body []byte, n int) (int, error) {
+			return postOTLPLogs(c, p.agent.Endpoints.OTLPHTTP, body, n)
+		}
+		p.body = otlpLogsUpload
+	default:
+		t.Fatalf("unknown pipeline %q", name)
+	}
+	return p
+}
+
+// processes are the trees measured for the run: the pipeline's own and the
+// shared ClickHouse (its CPU is counted from the run's first sample).
+func (p *benchPipeline) processes() []*proctree.Tree {
+	return []*proctree.Tree{
+		proctree.New("agent", proctree.PID(p.agent.Pid())),
+		proctree.New("gateway", proctree.PID(p.gateway.Pid())),
+		proctree.New("kafka", proctree.PID(p.kafka.Pid())),
+		proctree.New("clickhouse", proctree.PID(suite.ch.Pid())),
+	}
+}
+
+// stop ends the run's processes and drops its database, so neither its
+// Kafka nor ClickHouse's merges of its parts run into the next run.
+func (p *benchPipeline) stop() {
+	_ = p.agent.Stop()
+	_ = p.gateway.Stop()
+	_ = p.kafka.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, _ = suite.ch.Query(ctx, "DROP DATABASE IF EXISTS "+p.db)
+}
+
+// eventUpload is an eventsplit upload: the JSON envelope clients send.
+func eventUpload(app, category, prefix string, n int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"meta":{"app_id":%q,"category":%q,"platform":"web","device_id":"dev-1"},"data":[`, app, category)
+	ts := time.Now().UnixMilli()
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"%s-%d","name":"page_view","timestamp":%d,"ip":"81.2.69.%d",`+
+			`"attributes":{"page":"/p/%d","n":%d},"payload":{"i":%d}}`, prefix, i, ts, 1+i%200, i, i, i)
+	}
+	b.WriteString(`]}`)
+	return []byte(b.String())
+}
+
+// otlpLogsUpload carries the same events as eventUpload as OTLP logs, the
+// way eventsplit would have made them (resource from meta, attributes and
+// body per event), for the stock pipeline's OTLP receiver.
+func otlpLogsUpload(app, category, prefix string, n int) []byte {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	res := rl.Resource().Attributes()
+	res.PutStr("service.name", app)
+	res.PutStr("app.id", app)
+	res.PutStr("event.category", category)
+	res.PutStr("app.platform", "web")
+	res.PutStr("device.id", "dev-1")
+	records := rl.ScopeLogs().AppendEmpty().LogRecords()
+	ts := pcommon.NewTimestampFromTime(time.Now())
+	for i := range n {
+		r := records.AppendEmpty()
+		r.SetTimestamp(ts)
+		r.SetEventName("page_view")
+		a := r.Attributes()
+		a.PutStr("event.id", fmt.Sprintf("%s-%d", prefix, i))
+		a.PutStr("event.name", "page_view")
+		a.PutStr("client.address", fmt.Sprintf("81.2.69.%d", 1+i%200))
+		a.PutStr("page", fmt.Sprintf("/p/%d", i))
+		a.PutInt("n", int64(i))
+		r.Body().SetStr(fmt.Sprintf(`{"i":%d}`, i))
+	}
+	body, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+	if err != nil {
+		panic(err) // a Logs built here always marshals
+	}
+	return body
+}
+
+// postEvents sends an eventsplit upload and returns the events accepted.
+func postEvents(client *http.Client, endpoint string, body []byte) (int, error) {
+	accepted, err := postUpload(client, endpoint, body)
+	return len(accepted), err
+}
+
+// postOTLPLogs sends an OTLP/HTTP logs request of n records: all are
+// acknowledged with a 200 (the stock path has no partial success), none
+// otherwise.
+func postOTLPLogs(client *http.Client, endpoint string, body []byte, n int) (int, error) {
+	resp, err := client.Post("http://"+endpoint+"/v1/logs", "application/x-protobuf", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("OTLP logs: %d %s", resp.StatusCode, raw)
+	}
+	return n, nil
+}

@@ -1,0 +1,114 @@
+//go:build integration
+
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// BenchmarkPipelines is the steady-state end-to-end comparison (make
+// bench-e2e): ours (agent -> Kafka -> gateway -> ClickHouse, with ipgeo
+// and the Kafka link spans) against a stock pipeline from the same binary
+// (OTLP/HTTP -> batch -> Kafka exporter with zstd and a file_storage queue
+// -> Kafka receiver -> batch -> ClickHouse), on the same events, runs
+// interleaved. Each run gets a fresh broker, fresh collectors and a
+// database of its own in the shared ClickHouse. The report goes to
+// BENCH_E2E_REPORT (default results/bench-e2e.md) and the log.
+//
+//	BENCH_E2E_SECONDS (20), BENCH_E2E_ROUNDS (3), BENCH_E2E_CLIENTS (4),
+//	BENCH_E2E_EVENTS_PER_UPLOAD (100),
+//	BENCH_E2E_PROFILE_DIR (unset: no CPU profiles of the collectors),
+//	BENCH_E2E_PIPELINES (ours,stock), BENCH_E2E_AGENT_OVERLAY (a config
+//	merged over ours' agent, to measure a variant)
+func BenchmarkPipelines(b *testing.B) {
+	o := benchOptions{
+		duration:   time.Duration(envInt(b, "BENCH_E2E_SECONDS", 20)) * time.Second,
+		clients:    envInt(b, "BENCH_E2E_CLIENTS", 4),
+		perBody:    envInt(b, "BENCH_E2E_EVENTS_PER_UPLOAD", 100),
+		probeEvery: 400 * time.Millisecond,
+		// Generous: a backlog of a slow pipeline drains before it counts as lost.
+		drainTimeout: 10 * time.Minute,
+		profileDir:   os.Getenv("BENCH_E2E_PROFILE_DIR"),
+	}
+	rounds := envInt(b, "BENCH_E2E_ROUNDS", 3)
+	pipelines := []string{pipelineOurs, pipelineStock}
+	if only := os.Getenv("BENCH_E2E_PIPELINES"); only != "" {
+		pipelines = strings.Split(only, ",")
+	}
+	runs := runPipelineBench(b, o, rounds, pipelines...)
+	var report strings.Builder
+	writeBenchReport(&report, o, runs)
+	path := os.Getenv("BENCH_E2E_REPORT")
+	if path == "" {
+		path = filepath.Join(suite.repoRoot, "results", "bench-e2e.md")
+	}
+	require.NoError(b, os.MkdirAll(filepath.Dir(path), 0o750))
+	require.NoError(b, os.WriteFile(path, []byte(report.String()), 0o600))
+	b.Logf("report written to %s\n%s", path, report.String())
+	b.ReportMetric(0, "ns/op")
+}
+
+// TestPipelineBenchSmoke runs the benchmark's machinery briefly, once per
+// pipeline, so `make test` keeps it working; its figures are not judged,
+// only that nothing acknowledged went missing and every figure was taken.
+func TestPipelineBenchSmoke(t *testing.T) {
+	o := benchOptions{duration: 3 * time.Second, clients: 2, perBody: 100, probeEvery: 300 * time.Millisecond, drainTimeout: 2 * time.Minute}
+	runs := runPipelineBench(t, o, 1, pipelineOurs, pipelineStock)
+	require.Len(t, runs, 2)
+	for _, r := range runs {
+		assert.Positive(t, r.accepted, r.pipeline)
+		assert.GreaterOrEqual(t, r.stored, r.accepted, "%s: every acknowledged event stored", r.pipeline)
+		assert.Zero(t, r.probesLost, "%s: every acknowledged probe seen", r.pipeline)
+		assert.NotEmpty(t, r.newCategory, r.pipeline)
+		assert.NotEmpty(t, r.existing, r.pipeline)
+		for i, p := range r.procs {
+			assert.NotNil(t, p.CPUSeconds, "%s %s measured (%v)", r.pipeline, r.names[i], p.Problems)
+		}
+	}
+	var report strings.Builder
+	writeBenchReport(&report, o, runs)
+	t.Log(report.String())
+	assert.Contains(t, report.String(), "CPU per 1M events, all processes")
+}
+
+// runPipelineBench runs rounds of both pipelines, swapping which goes first
+// every round so a drift of the machine falls on both alike.
+func runPipelineBench(tb testing.TB, o benchOptions, rounds int, pipelines ...string) []benchRun {
+	tb.Helper()
+	var runs []benchRun
+	for round := range rounds {
+		order := slices.Clone(pipelines)
+		if round%2 == 1 {
+			slices.Reverse(order)
+		}
+		for _, name := range order {
+			p := startBenchPipeline(tb, name, name+"-r"+strconv.Itoa(round+1))
+			run := runBenchLoad(tb, p, round, o)
+			p.stop()
+			tb.Logf("%s round %d: %d events accepted in %s, drained %s later", name, round+1, run.accepted, run.load, run.drain)
+			runs = append(runs, run)
+		}
+	}
+	return runs
+}
+
+func envInt(tb testing.TB, name string, def int) int {
+	tb.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	require.NoError(tb, err, name)
+	require.Positive(tb, n, name)
+	return n
+}
