@@ -56,7 +56,7 @@ COMPONENT_SOURCES := $(shell find receiver processor components -name '*.go' -no
 # Packages whose tests need the built binaries and the local stack.
 INTEGRATION_PKGS := ./test/integration/...
 
-.PHONY: build run compare test unit-test integration-test bench lint generate tools chdb geoip jaeger jaeger-fixtures k8s-configmaps clean
+.PHONY: build run compare test unit-test integration-test bench bench-e2e lint generate tools chdb geoip jaeger jaeger-fixtures k8s-configmaps clean
 
 ## build: the distribution (bin/otelcol-events), the local-stack commands, backendcompare and Jaeger (cache)
 build: $(BIN)/otelcol-events $(BIN)/chdb-server $(BIN)/kafka-broker $(BIN)/local-stack $(BIN)/backendcompare jaeger
@@ -97,11 +97,17 @@ integration-test: build chdb
 	OTELCOL_EVENTS_BIN_DIR=$(BIN) CHDB_LIB=$(CHDB_LIB) \
 		$(GO) test -tags integration -count=1 -timeout 30m -v $(INTEGRATION_PKGS)
 
-## bench: benchmarks recorded in BENCHMARKS.md (unit benchmarks, then end to end on the local stack)
+## bench: benchmarks recorded in BENCHMARKS.md (unit benchmarks, then bench-e2e)
 bench: geoip build chdb
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+	$(MAKE) bench-e2e
+
+## bench-e2e: ours against a stock pipeline, end to end under steady load, runs interleaved
+##   (~12 min; report in results/bench-e2e.md; BENCH_E2E_* variables in test/integration/pipelinebench_test.go)
+bench-e2e: geoip build chdb
 	OTELCOL_EVENTS_BIN_DIR=$(BIN) CHDB_LIB=$(CHDB_LIB) \
-		$(GO) test -tags integration -run '^$$' -bench BenchmarkEndToEnd -benchtime 300x ./test/integration/
+		$(GO) test -tags integration -run '^$$' -bench BenchmarkPipelines -benchtime 1x -timeout 90m ./test/integration/
+	@cat $(ROOT)/results/bench-e2e.md
 
 ## lint: golangci-lint (pinned, .golangci.yml; also the integration-tagged tests) and the collector release pin
 lint: | $(GOLANGCI_LINT)

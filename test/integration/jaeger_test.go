@@ -100,7 +100,7 @@ func TestKafkaLinkedTraceInJaeger(t *testing.T) {
 	tr := waitForJaegerTrace(t, s.jaeger.QueryURL(), traceID, 3)
 	require.Len(t, tr.Spans, 3, "client, ingest and consumer span: one trace")
 	ops := byOperation(tr)
-	client, ingest, consumer := ops["upload events"], ops["POST /v1/events"], ops["events.checkout process"]
+	client, ingest, consumer := ops["upload events"], ops["POST /v1/events"], ops[eventTopic("checkout")+" process"]
 	require.Equal(t, clientSpan, client.SpanID)
 	assert.Equal(t, "checkout-web", tr.Processes[client.ProcessID].ServiceName)
 
@@ -124,13 +124,13 @@ func TestKafkaLinkedTraceInJaegerLinkMode(t *testing.T) {
 	ingest := ops["POST /v1/events"]
 	_, parent, _ := refOf(ingest, "CHILD_OF")
 	assert.Equal(t, clientSpan, parent)
-	_, inOriginal := ops["events.search process"]
+	_, inOriginal := ops[eventTopic("search")+" process"]
 	assert.False(t, inOriginal, "in link mode the consumer span is not in the producer's trace")
 
 	var consumer jaegerSpan
 	require.Eventually(t, func() bool {
 		for _, ct := range jaegerGet(t, s.jaeger.QueryURL(), "/api/traces", url.Values{
-			"service": {"otelcol-events"}, "operation": {"events.search process"}, "limit": {"20"},
+			"service": {"otelcol-events"}, "operation": {eventTopic("search") + " process"}, "limit": {"20"},
 			"start": {fmt.Sprint(time.Now().Add(-time.Hour).UnixMicro())}, "end": {fmt.Sprint(time.Now().Add(time.Minute).UnixMicro())},
 		}) {
 			for _, sp := range ct.Spans {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/otelcol-events/otelcol-events/internal/proctree"
 )
@@ -26,7 +27,10 @@ import (
 type benchOptions struct {
 	duration time.Duration // of steady load
 	clients  int           // concurrent uploaders, each waiting for its answer
-	perBody  int           // events per upload
+	// rate caps the events offered per second, all clients together; 0:
+	// as fast as the agent answers (the pipeline's throughput).
+	rate    float64
+	perBody int // events per upload
 	// probeEvery is how often a one-event probe upload goes out, by turns of
 	// a never-seen category and of the load's own.
 	probeEvery time.Duration
@@ -68,7 +72,9 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	require.NoError(t, err, "warm-up upload")
 	waitForCountQuiet(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'warmup-app'", p.db), n, 2*time.Minute)
 
-	bodies := make([][]byte, 32)
+	// Enough distinct uploads that a ClickHouse granule (8192 rows) holds no
+	// repeats: repeated ids would compress unlike real ones.
+	bodies := make([][]byte, 256)
 	for i := range bodies {
 		bodies[i] = p.body(benchApp, benchCategory, fmt.Sprintf("r%d-b%d", round, i), o.perBody)
 	}
@@ -81,6 +87,10 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	seen := startProbeWatch(p.db, 50*time.Millisecond)
 	prober := startProbes(client, p, round, o.probeEvery)
 
+	limit := rate.NewLimiter(rate.Inf, 0)
+	if o.rate > 0 {
+		limit = rate.NewLimiter(rate.Limit(o.rate/float64(o.perBody)), o.clients)
+	}
 	var accepted, failed atomic.Int64
 	var lastAnswer atomic.Int64
 	start := time.Now()
@@ -94,6 +104,9 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	for w := range o.clients {
 		wg.Go(func() {
 			for i := w; time.Now().Before(deadline); i += o.clients {
+				if err := limit.Wait(context.Background()); err != nil {
+					return
+				}
 				n, err := p.send(client, bodies[i%len(bodies)], o.perBody)
 				accepted.Add(int64(n))
 				lastAnswer.Store(time.Now().UnixNano())
@@ -113,6 +126,7 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	drained := waitForAtLeast(t, countQuery, run.accepted, o.drainTimeout)
 	run.drain = max(drained.Sub(end), 0)
 	run.newCategory, run.existing, run.probesLost = seen.latencies(acks, 30*time.Second)
+	waitMergesSettled(t, p.db, time.Minute)
 	run.procs = sampler.stop()
 	stored, err := chCount(t, countQuery)
 	require.NoError(t, err)
@@ -136,17 +150,43 @@ func logRowBytes(t testing.TB, db string) (raw, disk float64) {
 	return raw, disk
 }
 
-// waitForAtLeast polls a count until it reaches want and returns when.
+// waitForAtLeast polls a count until it reaches want and returns when. It
+// gives up at timeout, or sooner once the count has not moved for a minute
+// (the events are lost, not late).
 func waitForAtLeast(t testing.TB, query string, want int, timeout time.Duration) time.Time {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
+	last, lastMoved := -1, time.Now()
 	for {
 		got, err := chCount(t, query)
 		require.NoError(t, err, query)
 		if got >= want {
 			return time.Now()
 		}
+		if got != last {
+			last, lastMoved = got, time.Now()
+		}
 		require.False(t, time.Now().After(deadline), "%d of %d after %s: %s", got, want, timeout, query)
+		require.Less(t, time.Since(lastMoved), time.Minute, "%d of %d, and no more for a minute: %s", got, want, query)
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// waitMergesSettled waits until ClickHouse runs no merge of db's parts for
+// a second, so the merges the run's inserts caused count in its CPU (up to
+// timeout: ClickHouse may leave small parts unmerged for longer).
+func waitMergesSettled(t testing.TB, db string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	idleSince := time.Now()
+	for time.Now().Before(deadline) {
+		n, err := chCount(t, fmt.Sprintf("SELECT count() FROM system.merges WHERE database = '%s'", db))
+		require.NoError(t, err)
+		if n > 0 {
+			idleSince = time.Now()
+		} else if time.Since(idleSince) >= time.Second {
+			return
+		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
@@ -345,5 +385,24 @@ func profileCPU(t testing.TB, c *collectorRun, dir string, d time.Duration) {
 	path := filepath.Join(dir, c.cfg.Name+".cpu.pprof")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Logf("profile %s: %v", c.cfg.Name, err)
+	}
+}
+
+// waitForCountQuiet polls a count until it reaches want, without the
+// settling check of waitForCount (which would add to the measured time).
+func waitForCountQuiet(tb testing.TB, query string, want int, timeout time.Duration) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		got, err := chCount(tb, query)
+		require.NoError(tb, err)
+		if got >= want {
+			require.Equal(tb, want, got, query)
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%d of %d after %s: %s", got, want, timeout, query)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -5,6 +5,7 @@ package integration
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,6 +25,11 @@ import (
 const (
 	pipelineOurs  = "ours"
 	pipelineStock = "stock"
+	// pipelineStockEnriched is the stock pipeline sent events that already
+	// carry what ours adds on the way (backend id, geolocation, trace
+	// context): rows as wide as ours, to tell the cost of the enrichment
+	// from the cost of the pipeline.
+	pipelineStockEnriched = "stock-enriched"
 	// benchApp and probeApp are the service names of the load and of the
 	// latency probes: ServiceName leads otel_logs' sort key, so counting
 	// one of them reads little.
@@ -69,7 +75,11 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 	bench := "../test/integration/testdata/bench/"
 	switch name {
 	case pipelineOurs:
-		gatewayConfigs := []string{"gateway.yaml", bench + "gateway-without-jaeger.yaml"}
+		// The gateway's Jaeger copy runs too, into a sink in this process
+		// that only counts: its work in the gateway is measured, a Jaeger is
+		// not (the stock pipeline has no second backend).
+		gatewayEnv["JAEGER_OTLP_ENDPOINT"] = startOTLPSink(t).addr
+		gatewayConfigs := []string{"gateway.yaml"}
 		if overlay := os.Getenv("BENCH_E2E_GATEWAY_OVERLAY"); overlay != "" {
 			gatewayConfigs = append(gatewayConfigs, overlay)
 		}
@@ -83,13 +93,16 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 			return postEvents(c, p.agent.Endpoints.Events, body)
 		}
 		p.body = eventUpload
-	case pipelineStock:
+	case pipelineStock, pipelineStockEnriched:
 		p.gateway = startCollectorConfigs(t, run+"-gateway", []string{bench + "stock-gateway.yaml"}, gatewayEnv)
 		p.agent = startCollectorConfigs(t, run+"-agent", []string{bench + "stock-agent.yaml"}, agentEnv)
 		p.send = func(c *http.Client, body []byte, n int) (int, error) {
 			return postOTLPLogs(c, p.agent.Endpoints.OTLPHTTP, body, n)
 		}
 		p.body = otlpLogsUpload
+		if name == pipelineStockEnriched {
+			p.body = enrichedOTLPLogsUpload
+		}
 	default:
 		t.Fatalf("unknown pipeline %q", name)
 	}
@@ -138,6 +151,47 @@ func eventUpload(app, category, prefix string, n int) []byte {
 // way eventsplit would have made them (resource from meta, attributes and
 // body per event), for the stock pipeline's OTLP receiver.
 func otlpLogsUpload(app, category, prefix string, n int) []byte {
+	return marshalLogs(eventLogs(app, category, prefix, n))
+}
+
+// enrichedOTLPLogsUpload is otlpLogsUpload with what ours adds to every
+// event on its way to ClickHouse: a UUIDv7-shaped backend id, the
+// geolocation of its address (the flat GeoLite2 fields), and the trace
+// context of the upload.
+func enrichedOTLPLogsUpload(app, category, prefix string, n int) []byte {
+	ld := eventLogs(app, category, prefix, n)
+	var traceID pcommon.TraceID
+	var spanID pcommon.SpanID
+	_, _ = rand.Read(traceID[:])
+	_, _ = rand.Read(spanID[:])
+	records := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	for i := range records.Len() {
+		r := records.At(i)
+		r.SetTraceID(traceID)
+		r.SetSpanID(spanID)
+		var id [16]byte
+		_, _ = rand.Read(id[:])
+		a := r.Attributes()
+		a.PutStr("event.backend_id", fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:]))
+		a.PutStr("geo.country.iso_code", "GB")
+		a.PutStr("geo.region.name", "England")
+		a.PutStr("geo.locality.name", "Bracknell")
+		a.PutStr("geo.postal_code", "RG12")
+		a.PutDouble("geo.location.lat", 51.4036)
+		a.PutDouble("geo.location.lon", -0.7618)
+	}
+	return marshalLogs(ld)
+}
+
+func marshalLogs(ld plog.Logs) []byte {
+	body, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+	if err != nil {
+		panic(err) // a Logs built here always marshals
+	}
+	return body
+}
+
+func eventLogs(app, category, prefix string, n int) plog.Logs {
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	res := rl.Resource().Attributes()
@@ -160,11 +214,7 @@ func otlpLogsUpload(app, category, prefix string, n int) []byte {
 		a.PutInt("n", int64(i))
 		r.Body().SetStr(fmt.Sprintf(`{"i":%d}`, i))
 	}
-	body, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
-	if err != nil {
-		panic(err) // a Logs built here always marshals
-	}
-	return body
+	return ld
 }
 
 // postEvents sends an eventsplit upload and returns the events accepted.

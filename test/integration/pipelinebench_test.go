@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,18 +20,24 @@ import (
 // bench-e2e): ours (agent -> Kafka -> gateway -> ClickHouse, with ipgeo
 // and the Kafka link spans) against a stock pipeline from the same binary
 // (OTLP/HTTP -> batch -> Kafka exporter with zstd and a file_storage queue
-// -> Kafka receiver -> batch -> ClickHouse), on the same events, runs
-// interleaved. Each run gets a fresh broker, fresh collectors and a
-// database of its own in the shared ClickHouse. The report goes to
-// BENCH_E2E_REPORT (default results/bench-e2e.md) and the log.
+// -> Kafka receiver -> batch -> ClickHouse), on the same events, and
+// against that stock pipeline carrying rows as wide as ours (what the
+// enrichment costs apart from the pipeline). Runs are interleaved; each
+// gets a fresh broker, fresh collectors and a database of its own in the
+// shared ClickHouse. Two phases: as fast as the agents answer (throughput,
+// CPU per event), then at a fixed rate every pipeline sustains (latency
+// without a backlog). The report goes to BENCH_E2E_REPORT (default
+// results/bench-e2e.md) and the log.
 //
 //	BENCH_E2E_SECONDS (20), BENCH_E2E_ROUNDS (3), BENCH_E2E_CLIENTS (4),
-//	BENCH_E2E_EVENTS_PER_UPLOAD (100),
+//	BENCH_E2E_RATES (0,20000: events/s offered per phase, 0 = as fast as
+//	the agents answer), BENCH_E2E_EVENTS_PER_UPLOAD (100),
+//	BENCH_E2E_PIPELINES (ours,stock,stock-enriched),
 //	BENCH_E2E_PROFILE_DIR (unset: no CPU profiles of the collectors),
-//	BENCH_E2E_PIPELINES (ours,stock), BENCH_E2E_AGENT_OVERLAY (a config
-//	merged over ours' agent, to measure a variant)
+//	BENCH_E2E_AGENT_OVERLAY, BENCH_E2E_GATEWAY_OVERLAY (a config merged
+//	over ours' agent or gateway, to measure a variant)
 func BenchmarkPipelines(b *testing.B) {
-	o := benchOptions{
+	base := benchOptions{
 		duration:   time.Duration(envInt(b, "BENCH_E2E_SECONDS", 20)) * time.Second,
 		clients:    envInt(b, "BENCH_E2E_CLIENTS", 4),
 		perBody:    envInt(b, "BENCH_E2E_EVENTS_PER_UPLOAD", 100),
@@ -40,13 +47,22 @@ func BenchmarkPipelines(b *testing.B) {
 		profileDir:   os.Getenv("BENCH_E2E_PROFILE_DIR"),
 	}
 	rounds := envInt(b, "BENCH_E2E_ROUNDS", 3)
-	pipelines := []string{pipelineOurs, pipelineStock}
-	if only := os.Getenv("BENCH_E2E_PIPELINES"); only != "" {
-		pipelines = strings.Split(only, ",")
-	}
-	runs := runPipelineBench(b, o, rounds, pipelines...)
+	pipelines := commaList("BENCH_E2E_PIPELINES", pipelineOurs+","+pipelineStock+","+pipelineStockEnriched)
 	var report strings.Builder
-	writeBenchReport(&report, o, runs)
+	for _, r := range commaList("BENCH_E2E_RATES", "0,20000") {
+		o := base
+		rate, err := strconv.Atoi(r)
+		require.NoError(b, err, "BENCH_E2E_RATES")
+		o.rate = float64(rate)
+		runs := runPipelineBench(b, o, rounds, pipelines...)
+		if rate == 0 {
+			fmt.Fprintf(&report, "## As fast as the agents answer\n\n")
+		} else {
+			fmt.Fprintf(&report, "## At %d events/s\n\n", rate)
+		}
+		writeBenchReport(&report, o, runs)
+		fmt.Fprintln(&report)
+	}
 	path := os.Getenv("BENCH_E2E_REPORT")
 	if path == "" {
 		path = filepath.Join(suite.repoRoot, "results", "bench-e2e.md")
@@ -99,6 +115,15 @@ func runPipelineBench(tb testing.TB, o benchOptions, rounds int, pipelines ...st
 		}
 	}
 	return runs
+}
+
+// commaList splits a comma-separated variable, or def when it is unset.
+func commaList(name, def string) []string {
+	v := os.Getenv(name)
+	if v == "" {
+		v = def
+	}
+	return strings.Split(v, ",")
 }
 
 func envInt(tb testing.TB, name string, def int) int {

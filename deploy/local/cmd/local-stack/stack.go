@@ -121,7 +121,6 @@ func newPlan(o options) plan {
 			"CLICKHOUSE_ENDPOINT=tcp://" + addr(o.chTCP),
 			"JAEGER_OTLP_ENDPOINT=" + addr(o.jaeger.OTLPGRPC),
 			"JAEGER_CLICKHOUSE_OTLP_ENDPOINT=" + addr(o.jaegerCH.OTLPGRPC),
-			"STORAGE_DIR=" + filepath.Join(o.dataDir, "storage"),
 			"GEOIP_CITY_IPV4_MMDB=" + p.geoIPv4,
 			"GEOIP_CITY_IPV6_MMDB=" + p.geoIPv6,
 		},
