@@ -90,7 +90,7 @@ func (l *location) setString(f field, v string) {
 
 // coordinateScale rounds coordinates to 4 decimal places (about 11 m):
 // what GeoIP2 City records carry, and far finer than any database's
-// accuracy radius (kilometres). Without it a float32 coordinate (the
+// accuracy radius (kilometers). Without it a float32 coordinate (the
 // ip-location-db files) reads back as 51.40359878540039, digits that mean
 // nothing and cost every stored row 20 bytes that do not compress.
 const coordinateScale = 1e4

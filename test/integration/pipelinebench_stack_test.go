@@ -66,10 +66,10 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 	agentEnv := map[string]string{"KAFKA_BROKERS": p.kafka.Addr}
 	// ipgeo looks up the real GeoLite2 City when `make geoip` fetched it
 	// (the Makefile exports its path), as it would in production.
-	if real := os.Getenv("GEOLITE2_CITY_MMDB"); real != "" {
-		if _, err := os.Stat(real); err == nil {
-			agentEnv["GEOIP_CITY_IPV4_MMDB"] = real
-			agentEnv["GEOIP_CITY_IPV6_MMDB"] = strings.Replace(real, "ipv4", "ipv6", 1)
+	if geolite := os.Getenv("GEOLITE2_CITY_MMDB"); geolite != "" {
+		if _, err := os.Stat(geolite); err == nil {
+			agentEnv["GEOIP_CITY_IPV4_MMDB"] = geolite
+			agentEnv["GEOIP_CITY_IPV6_MMDB"] = strings.Replace(geolite, "ipv4", "ipv6", 1)
 		}
 	}
 	bench := "../test/integration/testdata/bench/"
