@@ -178,24 +178,6 @@ type kafkaRun struct {
 	cfg stack.KafkaConfig
 }
 
-// pipelineTopics are the topics the local stack creates before the
-// collectors start (local-stack -kafka-topics): the OTLP topics and the
-// event topics of the agent's declared categories and its shared topic.
-var pipelineTopics = []string{
-	"otlp_spans", "otlp_logs", "otlp_metrics",
-	"events.crash", "events.page_view", "events.performance", "events.other",
-}
-
-// eventTopic is the topic config/agent.yaml routes a category's events to:
-// its own for a declared category (topic_categories), the shared one else.
-func eventTopic(category string) string {
-	switch category {
-	case "crash", "page_view", "performance":
-		return "events." + category
-	}
-	return "events.other"
-}
-
 // startKafka starts a broker of its own for the test.
 func startKafka(t testing.TB, topics ...string) *kafkaRun {
 	t.Helper()

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -67,11 +66,7 @@ type benchRun struct {
 func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) benchRun {
 	t.Helper()
 	client := &http.Client{Timeout: 60 * time.Second}
-	warm := p.body("warmup-app", benchCategory, "warm", o.perBody)
-	n, err := p.send(client, warm, o.perBody)
-	require.NoError(t, err, "warm-up upload")
-	waitForCountQuiet(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'warmup-app'", p.db), n, 2*time.Minute)
-
+	warmUp(t, client, p, o)
 	// Enough distinct uploads that a ClickHouse granule (8192 rows) holds no
 	// repeats: repeated ids would compress unlike real ones.
 	bodies := make([][]byte, 256)
@@ -87,40 +82,11 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	seen := startProbeWatch(p.db, 50*time.Millisecond)
 	prober := startProbes(client, p, round, o.probeEvery)
 
-	limit := rate.NewLimiter(rate.Inf, 0)
-	if o.rate > 0 {
-		limit = rate.NewLimiter(rate.Limit(o.rate/float64(o.perBody)), o.clients)
-	}
-	var accepted, failed atomic.Int64
-	var lastAnswer atomic.Int64
 	start := time.Now()
-	deadline := start.Add(o.duration)
-	var wg sync.WaitGroup
-	if o.profileDir != "" {
-		for _, c := range []*collectorRun{p.agent, p.gateway} {
-			wg.Go(func() { profileCPU(t, c, o.profileDir, o.duration*3/4) })
-		}
-	}
-	for w := range o.clients {
-		wg.Go(func() {
-			for i := w; time.Now().Before(deadline); i += o.clients {
-				if err := limit.Wait(context.Background()); err != nil {
-					return
-				}
-				n, err := p.send(client, bodies[i%len(bodies)], o.perBody)
-				accepted.Add(int64(n))
-				lastAnswer.Store(time.Now().UnixNano())
-				if err != nil {
-					failed.Add(1)
-					time.Sleep(50 * time.Millisecond) // refused: do not spin
-				}
-			}
-		})
-	}
-	wg.Wait()
+	run.accepted, run.failed = sendLoad(t, client, p, bodies, o)
 	acks := prober.stop()
-	end := time.Unix(0, lastAnswer.Load())
-	run.load, run.accepted, run.failed = end.Sub(start), int(accepted.Load()), int(failed.Load())
+	end := time.Now()
+	run.load = end.Sub(start)
 
 	countQuery := fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = '%s'", p.db, benchApp)
 	drained := waitForAtLeast(t, countQuery, run.accepted, o.drainTimeout)
@@ -135,6 +101,51 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	t.Logf("%s: a stored event: %v", p.name, chQuery(t, fmt.Sprintf(
 		"SELECT ResourceAttributes, LogAttributes, TraceId FROM %s.otel_logs WHERE ServiceName = '%s' LIMIT 1", p.db, benchApp)))
 	return run
+}
+
+// warmUp sends one upload and waits until it is stored: the topics, the
+// consumer groups and the ClickHouse tables are ready before measuring.
+func warmUp(t testing.TB, client *http.Client, p *benchPipeline, o benchOptions) {
+	t.Helper()
+	n, err := p.send(client, p.body("warmup-app", benchCategory, "warm", o.perBody), o.perBody)
+	require.NoError(t, err, "warm-up upload")
+	waitForCountQuiet(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'warmup-app'", p.db), n, 2*time.Minute)
+}
+
+// sendLoad runs the clients for the run's duration, each waiting for its
+// answer (and for the rate limit, if any), and returns the events the agent
+// acknowledged and the uploads that failed. It returns once the last
+// answer is in.
+func sendLoad(t testing.TB, client *http.Client, p *benchPipeline, bodies [][]byte, o benchOptions) (accepted, failed int) {
+	limit := rate.NewLimiter(rate.Inf, 0)
+	if o.rate > 0 {
+		limit = rate.NewLimiter(rate.Limit(o.rate/float64(o.perBody)), o.clients)
+	}
+	var acceptedN, failedN atomic.Int64
+	deadline := time.Now().Add(o.duration)
+	var wg sync.WaitGroup
+	if o.profileDir != "" {
+		for _, c := range []*collectorRun{p.agent, p.gateway} {
+			wg.Go(func() { profileCPU(t, c, o.profileDir, o.duration*3/4) })
+		}
+	}
+	for w := range o.clients {
+		wg.Go(func() {
+			for i := w; time.Now().Before(deadline); i += o.clients {
+				if err := limit.Wait(context.Background()); err != nil {
+					return
+				}
+				n, err := p.send(client, bodies[i%len(bodies)], o.perBody)
+				acceptedN.Add(int64(n))
+				if err != nil {
+					failedN.Add(1)
+					time.Sleep(50 * time.Millisecond) // refused: do not spin
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return int(acceptedN.Load()), int(failedN.Load())
 }
 
 // logRowBytes is the uncompressed and compressed size of an otel_logs row
@@ -231,140 +242,6 @@ func (s *sampling) stop() []proctree.Figures {
 		out[i] = tr.Figures()
 	}
 	return out
-}
-
-// probeAck is a probe the agent acknowledged, and when.
-type probeAck struct {
-	id          string
-	newCategory bool
-	at          time.Time
-}
-
-// probes send one-event uploads of the probe app beside the load.
-type probes struct {
-	mu   sync.Mutex
-	acks []probeAck
-	quit chan struct{}
-	done chan struct{}
-}
-
-func startProbes(client *http.Client, p *benchPipeline, round int, every time.Duration) *probes {
-	pr := &probes{quit: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(pr.done)
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for i := 0; ; i++ {
-			select {
-			case <-pr.quit:
-				return
-			case <-tick.C:
-			}
-			newCategory := i%2 == 0
-			category := benchCategory
-			if newCategory {
-				// Never seen before by this pipeline: no topic, no row.
-				category = fmt.Sprintf("new_r%d_%d", round, i)
-			}
-			prefix := fmt.Sprintf("probe-r%d-%d", round, i)
-			if n, err := p.send(client, p.body(probeApp, category, prefix, 1), 1); err == nil && n == 1 {
-				pr.mu.Lock()
-				pr.acks = append(pr.acks, probeAck{id: prefix + "-0", newCategory: newCategory, at: time.Now()})
-				pr.mu.Unlock()
-			}
-		}
-	}()
-	return pr
-}
-
-func (pr *probes) stop() []probeAck {
-	close(pr.quit)
-	<-pr.done
-	pr.mu.Lock()
-	defer pr.mu.Unlock()
-	return pr.acks
-}
-
-// probeWatch polls ClickHouse for the probe events and notes when each
-// was first returned.
-type probeWatch struct {
-	db    string
-	every time.Duration
-	mu    sync.Mutex
-	first map[string]time.Time
-	quit  chan struct{}
-	done  chan struct{}
-}
-
-func startProbeWatch(db string, every time.Duration) *probeWatch {
-	w := &probeWatch{db: db, every: every, first: map[string]time.Time{}, quit: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(w.done)
-		for {
-			w.poll()
-			select {
-			case <-w.quit:
-				return
-			case <-time.After(w.every):
-			}
-		}
-	}()
-	return w
-}
-
-func (w *probeWatch) poll() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	out, err := suite.ch.Query(ctx, fmt.Sprintf(
-		"SELECT LogAttributes['event.id'] FROM %s.otel_logs WHERE ServiceName = '%s' FORMAT TSV", w.db, probeApp))
-	if err != nil {
-		return // the table may not be there yet; the next poll tries again
-	}
-	now := time.Now()
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, id := range strings.Fields(out) {
-		if _, ok := w.first[id]; !ok {
-			w.first[id] = now
-		}
-	}
-}
-
-// latencies waits up to grace for every acknowledged probe to show, stops
-// watching and returns the latencies by kind and how many never showed.
-func (w *probeWatch) latencies(acks []probeAck, grace time.Duration) (newCategory, existing []time.Duration, lost int) {
-	deadline := time.Now().Add(grace)
-	for time.Now().Before(deadline) && w.missing(acks) > 0 {
-		time.Sleep(w.every)
-	}
-	close(w.quit)
-	<-w.done
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, a := range acks {
-		at, ok := w.first[a.id]
-		switch {
-		case !ok:
-			lost++
-		case a.newCategory:
-			newCategory = append(newCategory, at.Sub(a.at))
-		default:
-			existing = append(existing, at.Sub(a.at))
-		}
-	}
-	return newCategory, existing, lost
-}
-
-func (w *probeWatch) missing(acks []probeAck) int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	n := 0
-	for _, a := range acks {
-		if _, ok := w.first[a.id]; !ok {
-			n++
-		}
-	}
-	return n
 }
 
 // profileCPU writes a CPU profile of a collector, taken through its pprof

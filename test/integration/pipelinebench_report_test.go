@@ -126,47 +126,23 @@ func processNames(runs []benchRun) []string {
 // writeBenchReport writes the runs, the per-pipeline medians and the
 // ratios ours/stock as Markdown.
 func writeBenchReport(w io.Writer, o benchOptions, runs []benchRun) {
-	names := processNames(runs)
 	offered := "as fast as the agent answers"
 	if o.rate > 0 {
 		offered = fmt.Sprintf("%.0f events/s offered", o.rate)
 	}
 	fmt.Fprintf(w, "Steady load %s per run (%s), %d clients, %d events per upload; one-event probes every %s.\n\n",
 		o.duration, offered, o.clients, o.perBody, o.probeEvery)
-	header := func(first string) {
-		fmt.Fprintf(w, "| %s | accepted ev/s | stored ev/s | drain s | duplicates | row bytes raw / disk |", first)
-		for _, n := range names {
-			fmt.Fprintf(w, " CPU s/1M %s |", n)
-		}
-		fmt.Fprint(w, " CPU s/1M total |")
-		for _, n := range names {
-			fmt.Fprintf(w, " peak RSS MiB %s |", n)
-		}
-		fmt.Fprintln(w, " new category p50 / p99 s | existing p50 / p99 s | probes lost |")
-		fmt.Fprint(w, "|---|---:|---:|---:|---:|---:|", strings.Repeat("---:|", 2*len(names)+1), "---:|---:|---:|\n")
-	}
-	row := func(first string, f benchFigures) {
-		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.2f | %d | %.0f / %.0f |", first, f.acceptedPerSec, f.storedPerSec, f.drainSec,
-			f.duplicates, f.rowBytes, f.diskBytes)
-		for _, n := range append(slices.Clone(names), "total") {
-			fmt.Fprintf(w, " %.1f |", f.cpuPerMillion[n])
-		}
-		for _, n := range names {
-			fmt.Fprintf(w, " %.0f |", f.peakRSSMiB[n])
-		}
-		fmt.Fprintf(w, " %.2f / %.2f | %.2f / %.2f | %d of %d |\n", f.newP50.Seconds(), f.newP99.Seconds(),
-			f.existingP50.Seconds(), f.existP99.Seconds(), f.probesLost, f.probes)
-	}
+	table := figuresTable{w: w, names: processNames(runs)}
 	fmt.Fprintln(w, "Runs, in the order they ran:")
 	fmt.Fprintln(w)
-	header("run")
+	table.header("run")
 	for _, r := range runs {
-		row(fmt.Sprintf("%s #%d", r.pipeline, r.round+1), figuresOf(r))
+		table.row(fmt.Sprintf("%s #%d", r.pipeline, r.round+1), figuresOf(r))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Per pipeline (median of its runs; probe percentiles over all its probes):")
 	fmt.Fprintln(w)
-	header("pipeline")
+	table.header("pipeline")
 	byPipeline := map[string][]benchRun{}
 	for _, r := range runs {
 		byPipeline[r.pipeline] = append(byPipeline[r.pipeline], r)
@@ -175,9 +151,47 @@ func writeBenchReport(w io.Writer, o benchOptions, runs []benchRun) {
 	for _, name := range []string{pipelineOurs, pipelineStock, pipelineStockEnriched} {
 		if rs := byPipeline[name]; len(rs) > 0 {
 			sums[name] = summarize(rs)
-			row(name, sums[name])
+			table.row(name, sums[name])
 		}
 	}
+	writeRatios(w, table.names, sums)
+}
+
+// figuresTable writes benchFigures as Markdown rows, a column per process.
+type figuresTable struct {
+	w     io.Writer
+	names []string
+}
+
+func (t figuresTable) header(first string) {
+	fmt.Fprintf(t.w, "| %s | accepted ev/s | stored ev/s | drain s | duplicates | row bytes raw / disk |", first)
+	for _, n := range t.names {
+		fmt.Fprintf(t.w, " CPU s/1M %s |", n)
+	}
+	fmt.Fprint(t.w, " CPU s/1M total |")
+	for _, n := range t.names {
+		fmt.Fprintf(t.w, " peak RSS MiB %s |", n)
+	}
+	fmt.Fprintln(t.w, " new category p50 / p99 s | existing p50 / p99 s | probes lost |")
+	fmt.Fprint(t.w, "|---|---:|---:|---:|---:|---:|", strings.Repeat("---:|", 2*len(t.names)+1), "---:|---:|---:|\n")
+}
+
+func (t figuresTable) row(first string, f benchFigures) {
+	fmt.Fprintf(t.w, "| %s | %.0f | %.0f | %.2f | %d | %.0f / %.0f |", first, f.acceptedPerSec, f.storedPerSec, f.drainSec,
+		f.duplicates, f.rowBytes, f.diskBytes)
+	for _, n := range append(slices.Clone(t.names), "total") {
+		fmt.Fprintf(t.w, " %.1f |", f.cpuPerMillion[n])
+	}
+	for _, n := range t.names {
+		fmt.Fprintf(t.w, " %.0f |", f.peakRSSMiB[n])
+	}
+	fmt.Fprintf(t.w, " %.2f / %.2f | %.2f / %.2f | %d of %d |\n", f.newP50.Seconds(), f.newP99.Seconds(),
+		f.existingP50.Seconds(), f.existP99.Seconds(), f.probesLost, f.probes)
+}
+
+// writeRatios writes ours against stock (and against stock-enriched, when
+// it ran), the figures the goals are stated in.
+func writeRatios(w io.Writer, names []string, sums map[string]benchFigures) {
 	ours, okOurs := sums[pipelineOurs]
 	stock, okStock := sums[pipelineStock]
 	if !okOurs || !okStock {

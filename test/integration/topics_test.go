@@ -12,6 +12,24 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// pipelineTopics are the topics the local stack creates before the
+// collectors start (local-stack -kafka-topics): the OTLP topics and the
+// event topics of the agent's declared categories and its shared topic.
+var pipelineTopics = []string{
+	"otlp_spans", "otlp_logs", "otlp_metrics",
+	"events.crash", "events.page_view", "events.performance", "events.other",
+}
+
+// eventTopic is the topic config/agent.yaml routes a category's events to:
+// its own for a declared category (topic_categories), the shared one else.
+func eventTopic(category string) string {
+	switch category {
+	case "crash", "page_view", "performance":
+		return "events." + category
+	}
+	return "events.other"
+}
+
 // A declared category's events go to its own topic, a category nobody
 // declared to the shared events.other: both carry their category as a
 // record header, and both reach ClickHouse through the gateway's pattern
