@@ -4,6 +4,7 @@ package proctree // import "github.com/otelcol-events/otelcol-events/internal/pr
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -62,9 +63,25 @@ func PIDFile(path string) func() (int, error) {
 // Name is the tree's name.
 func (p *Tree) Name() string { return p.name }
 
-// Sample reads the tree once.
-func (p *Tree) Sample() error {
-	cpu, rss, err := p.read()
+// SampleAll samples several trees from one walk of /proc: trees measured
+// together are read at the same instant, and /proc is read once, not once
+// per tree. It returns the trees' errors joined (each is also counted in
+// its tree's figures).
+func SampleAll(trees []*Tree) error {
+	if len(trees) == 0 {
+		return nil
+	}
+	stats, err := allStats(trees[0].proc)
+	errs := make([]error, 0, len(trees))
+	for _, p := range trees {
+		errs = append(errs, p.record(stats, err))
+	}
+	return errors.Join(errs...)
+}
+
+// record takes this tree's sample out of a read of every process.
+func (p *Tree) record(stats map[int]procStat, statsErr error) error {
+	cpu, rss, err := p.tree(stats, statsErr)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err != nil {
@@ -81,16 +98,15 @@ func (p *Tree) Sample() error {
 	return nil
 }
 
-// read returns the CPU seconds by pid and the summed resident bytes of the
+// tree returns the CPU seconds by pid and the summed resident bytes of the
 // tree under the root.
-func (p *Tree) read() (map[int]float64, int64, error) {
+func (p *Tree) tree(stats map[int]procStat, statsErr error) (map[int]float64, int64, error) {
 	root, err := p.root()
 	if err != nil {
 		return nil, 0, fmt.Errorf("process %s: %w", p.name, err)
 	}
-	stats, err := p.allStats()
-	if err != nil {
-		return nil, 0, err
+	if statsErr != nil {
+		return nil, 0, statsErr
 	}
 	if _, ok := stats[root]; !ok {
 		return nil, 0, fmt.Errorf("process %s: pid %d is not running", p.name, root)
@@ -118,8 +134,8 @@ type procStat struct {
 }
 
 // allStats reads every process's stat line (pid, ppid, times, rss).
-func (p *Tree) allStats() (map[int]procStat, error) {
-	entries, err := os.ReadDir(p.proc)
+func allStats(proc string) (map[int]procStat, error) {
+	entries, err := os.ReadDir(proc)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +146,7 @@ func (p *Tree) allStats() (map[int]procStat, error) {
 		if err != nil {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(p.proc, e.Name(), "stat"))
+		data, err := os.ReadFile(filepath.Join(proc, e.Name(), "stat"))
 		if err != nil {
 			continue // gone meanwhile
 		}

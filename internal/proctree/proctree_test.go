@@ -23,11 +23,12 @@ func TestSamplesTheTree(t *testing.T) {
 	for name, root := range map[string]func() (int, error){"pid file": PIDFile(pidFile), "pid": PID(cmd.Process.Pid)} {
 		p := New("sh", root)
 		require.Eventually(t, func() bool {
-			cpu, _, err := p.read()
+			stats, err := allStats(p.proc)
+			cpu, _, err := p.tree(stats, err)
 			return err == nil && len(cpu) >= 3 // sh and its two sleeps
 		}, 10*time.Second, 10*time.Millisecond, name)
-		require.NoError(t, p.Sample())
-		require.NoError(t, p.Sample())
+		require.NoError(t, SampleAll([]*Tree{p}))
+		require.NoError(t, SampleAll([]*Tree{p}))
 		f := p.Figures()
 		require.NotNil(t, f.CPUSeconds, name)
 		assert.GreaterOrEqual(t, *f.CPUSeconds, 0.0, name)
@@ -38,14 +39,14 @@ func TestSamplesTheTree(t *testing.T) {
 
 func TestErrorsSayWhat(t *testing.T) {
 	p := New("gone", PIDFile(filepath.Join(t.TempDir(), "missing.pid")))
-	require.ErrorContains(t, p.Sample(), "process gone")
+	require.ErrorContains(t, SampleAll([]*Tree{p}), "process gone")
 	f := p.Figures()
 	assert.Nil(t, f.CPUSeconds, "never measured: missing, not zero")
 	assert.NotEmpty(t, f.Problems)
 
 	empty := filepath.Join(t.TempDir(), "empty.pid")
 	require.NoError(t, os.WriteFile(empty, nil, 0o600))
-	require.ErrorContains(t, New("empty", PIDFile(empty)).Sample(), "holds no pid")
+	require.ErrorContains(t, SampleAll([]*Tree{New("empty", PIDFile(empty))}), "holds no pid")
 
 	self, err := os.ReadFile("/proc/self/stat")
 	require.NoError(t, err)
@@ -54,4 +55,16 @@ func TestErrorsSayWhat(t *testing.T) {
 	assert.Equal(t, os.Getppid(), st.ppid, "the real stat line of this test")
 	_, ok = parseStat([]byte("12 (no closing"), 4096)
 	assert.False(t, ok)
+}
+
+// Trees sampled together share one walk of /proc, and a tree whose process
+// is gone fails alone.
+func TestSampleAll(t *testing.T) {
+	self := New("self", PID(os.Getpid()))
+	gone := New("gone", PIDFile(filepath.Join(t.TempDir(), "missing.pid")))
+	err := SampleAll([]*Tree{self, gone})
+	require.ErrorContains(t, err, "process gone")
+	assert.Equal(t, 1, self.Figures().Samples)
+	assert.Equal(t, 1, gone.Figures().Failures)
+	assert.NoError(t, SampleAll(nil))
 }

@@ -28,11 +28,16 @@ type uploadAnswer struct {
 	} `json:"parts"`
 }
 
-// eventsBody builds an upload of n events with ids prefix-0..n-1, each with
-// a public client ip.
+// eventsBody builds an upload of n events of app "it-app" with ids
+// prefix-0..n-1, each with a public client ip.
 func eventsBody(category, prefix string, n int) []byte {
+	return appEventsBody("it-app", category, prefix, n)
+}
+
+// appEventsBody is eventsBody for another app (another service.name).
+func appEventsBody(app, category, prefix string, n int) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, `{"meta":{"app_id":"it-app","category":%q,"platform":"web","device_id":"dev-1"},"data":[`, category)
+	fmt.Fprintf(&b, `{"meta":{"app_id":%q,"category":%q,"platform":"web","device_id":"dev-1"},"data":[`, app, category)
 	ts := time.Now().UnixMilli()
 	for i := 0; i < n; i++ {
 		if i > 0 {

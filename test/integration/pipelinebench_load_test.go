@@ -109,7 +109,7 @@ func warmUp(t testing.TB, client *http.Client, p *benchPipeline, o benchOptions)
 	t.Helper()
 	n, err := p.send(client, p.body("warmup-app", benchCategory, "warm", o.perBody), o.perBody)
 	require.NoError(t, err, "warm-up upload")
-	waitForCountQuiet(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'warmup-app'", p.db), n, 2*time.Minute)
+	waitForAtLeast(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'warmup-app'", p.db), n, 2*time.Minute)
 }
 
 // sendLoad runs the clients for the run's duration, each waiting for its
@@ -212,9 +212,7 @@ type sampling struct {
 func startSampling(trees []*proctree.Tree, every time.Duration) *sampling {
 	s := &sampling{trees: trees, quit: make(chan struct{}), done: make(chan struct{})}
 	sampleAll := func() {
-		for _, tr := range trees {
-			_ = tr.Sample() // a failed sample is counted in the tree's figures
-		}
+		_ = proctree.SampleAll(trees) // a failed sample is counted in its tree's figures
 	}
 	sampleAll()
 	go func() {
@@ -262,24 +260,5 @@ func profileCPU(t testing.TB, c *collectorRun, dir string, d time.Duration) {
 	path := filepath.Join(dir, c.cfg.Name+".cpu.pprof")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Logf("profile %s: %v", c.cfg.Name, err)
-	}
-}
-
-// waitForCountQuiet polls a count until it reaches want, without the
-// settling check of waitForCount (which would add to the measured time).
-func waitForCountQuiet(tb testing.TB, query string, want int, timeout time.Duration) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		got, err := chCount(tb, query)
-		require.NoError(tb, err)
-		if got >= want {
-			require.Equal(tb, want, got, query)
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("%d of %d after %s: %s", got, want, timeout, query)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

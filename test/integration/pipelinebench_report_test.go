@@ -19,13 +19,13 @@ import (
 // benchFigures are the figures of one run, or the medians of a pipeline's
 // runs, as reported.
 type benchFigures struct {
-	acceptedPerSec, storedPerSec, drainSec float64
-	rowBytes, diskBytes                    float64
-	duplicates                             int
-	cpuPerMillion                          map[string]float64 // by process, and "total"
-	peakRSSMiB                             map[string]float64
-	newP50, newP99, existingP50, existP99  time.Duration
-	probes, probesLost                     int
+	acceptedPerSec, storedPerSec, drainSec   float64
+	rowBytes, diskBytes                      float64
+	duplicates                               int
+	cpuPerMillion                            map[string]float64 // by process, and "total"
+	peakRSSMiB                               map[string]float64
+	newP50, newP99, existingP50, existingP99 time.Duration
+	probes, probesLost                       int
 }
 
 // figuresOf computes one run's figures. CPU is per million acknowledged
@@ -50,7 +50,7 @@ func figuresOf(r benchRun) benchFigures {
 		}
 	}
 	f.newP50, f.newP99 = percentile(r.newCategory, 0.50), percentile(r.newCategory, 0.99)
-	f.existingP50, f.existP99 = percentile(r.existing, 0.50), percentile(r.existing, 0.99)
+	f.existingP50, f.existingP99 = percentile(r.existing, 0.50), percentile(r.existing, 0.99)
 	f.probes, f.probesLost = len(r.newCategory)+len(r.existing)+r.probesLost, r.probesLost
 	return f
 }
@@ -88,7 +88,7 @@ func summarize(runs []benchRun) benchFigures {
 	}
 	s.cpuPerMillion["total"] = pick(func(f benchFigures) float64 { return f.cpuPerMillion["total"] })
 	s.newP50, s.newP99 = percentile(all.newCategory, 0.50), percentile(all.newCategory, 0.99)
-	s.existingP50, s.existP99 = percentile(all.existing, 0.50), percentile(all.existing, 0.99)
+	s.existingP50, s.existingP99 = percentile(all.existing, 0.50), percentile(all.existing, 0.99)
 	s.probes, s.probesLost = len(all.newCategory)+len(all.existing)+all.probesLost, all.probesLost
 	return s
 }
@@ -186,7 +186,7 @@ func (t figuresTable) row(first string, f benchFigures) {
 		fmt.Fprintf(t.w, " %.0f |", f.peakRSSMiB[n])
 	}
 	fmt.Fprintf(t.w, " %.2f / %.2f | %.2f / %.2f | %d of %d |\n", f.newP50.Seconds(), f.newP99.Seconds(),
-		f.existingP50.Seconds(), f.existP99.Seconds(), f.probesLost, f.probes)
+		f.existingP50.Seconds(), f.existingP99.Seconds(), f.probesLost, f.probes)
 }
 
 // writeRatios writes ours against stock (and against stock-enriched, when

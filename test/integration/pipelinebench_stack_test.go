@@ -92,7 +92,7 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 		p.send = func(c *http.Client, body []byte, _ int) (int, error) {
 			return postEvents(c, p.agent.Endpoints.Events, body)
 		}
-		p.body = eventUpload
+		p.body = appEventsBody
 	case pipelineStock, pipelineStockEnriched:
 		p.gateway = startCollectorConfigs(t, run+"-gateway", []string{bench + "stock-gateway.yaml"}, gatewayEnv)
 		p.agent = startCollectorConfigs(t, run+"-agent", []string{bench + "stock-agent.yaml"}, agentEnv)
@@ -131,23 +131,7 @@ func (p *benchPipeline) stop() {
 	_, _ = suite.ch.Query(ctx, "DROP DATABASE IF EXISTS "+p.db)
 }
 
-// eventUpload is an eventsplit upload: the JSON envelope clients send.
-func eventUpload(app, category, prefix string, n int) []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, `{"meta":{"app_id":%q,"category":%q,"platform":"web","device_id":"dev-1"},"data":[`, app, category)
-	ts := time.Now().UnixMilli()
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		fmt.Fprintf(&b, `{"id":"%s-%d","name":"page_view","timestamp":%d,"ip":"81.2.69.%d",`+
-			`"attributes":{"page":"/p/%d","n":%d},"payload":{"i":%d}}`, prefix, i, ts, 1+i%200, i, i, i)
-	}
-	b.WriteString(`]}`)
-	return []byte(b.String())
-}
-
-// otlpLogsUpload carries the same events as eventUpload as OTLP logs, the
+// otlpLogsUpload carries the same events as appEventsBody as OTLP logs, the
 // way eventsplit would have made them (resource from meta, attributes and
 // body per event), for the stock pipeline's OTLP receiver.
 func otlpLogsUpload(app, category, prefix string, n int) []byte {

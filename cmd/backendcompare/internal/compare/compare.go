@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -159,9 +161,7 @@ func (c *comparison) startSampling(ctx context.Context) (stop func()) {
 		for _, col := range c.collectors {
 			_ = col.Scrape(ctx)
 		}
-		for _, p := range c.processes {
-			_ = p.Sample()
-		}
+		_ = proctree.SampleAll(slices.Collect(maps.Values(c.processes))) // failures are counted per process
 	}
 	sample()
 	samplerCtx, cancel := context.WithCancel(ctx)
