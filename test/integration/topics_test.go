@@ -5,29 +5,46 @@ package integration
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
 )
 
 // pipelineTopics are the topics the local stack creates before the
-// collectors start (local-stack -kafka-topics): the OTLP topics and the
-// event topics of the agent's declared categories and its shared topic.
-var pipelineTopics = []string{
-	"otlp_spans", "otlp_logs", "otlp_metrics",
-	"events.crash", "events.page_view", "events.performance", "events.other",
-}
+// collectors start (local-stack -kafka-topics).
+var pipelineTopics = stack.DefaultTopics()
 
 // eventTopic is the topic config/agent.yaml routes a category's events to:
 // its own for a declared category (topic_categories), the shared one else.
 func eventTopic(category string) string {
-	switch category {
-	case "crash", "page_view", "performance":
+	if slices.Contains(stack.EventCategories, category) {
 		return "events." + category
 	}
-	return "events.other"
+	return stack.SharedEventTopic
+}
+
+// The declared categories are written in several files that cannot share a
+// constant: the configs' defaults and the compose job that creates the
+// topics. They must all say what the local stack creates.
+func TestDeclaredCategoriesAgree(t *testing.T) {
+	declared := "${env:EVENT_TOPIC_CATEGORIES:-[" + strings.Join(stack.EventCategories, ", ") + "]}"
+	shared := "${env:EVENT_SHARED_TOPIC:-" + stack.SharedEventTopic + "}"
+	for _, name := range []string{"agent.yaml", "local.yaml"} {
+		data, err := os.ReadFile(filepath.Join(suite.repoRoot, "config", name))
+		require.NoError(t, err)
+		assert.Contains(t, string(data), "topic_categories: "+declared, name)
+		assert.Contains(t, string(data), "shared_topic: "+shared, name)
+	}
+	job := strings.Join(loadCompose(t).Services["kafka-topics"].Command, " ")
+	assert.Contains(t, job, "for t in "+strings.Join(pipelineTopics, " ")+";", "compose creates the local stack's topics")
 }
 
 // A declared category's events go to its own topic, a category nobody

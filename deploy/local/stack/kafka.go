@@ -63,3 +63,24 @@ func StartKafka(ctx context.Context, cfg KafkaConfig) (*Kafka, error) {
 	}
 	return k, nil
 }
+
+// EventCategories are the categories config/agent.yaml and config/local.yaml
+// declare by default (eventsplit metadata::topic_categories), and
+// SharedEventTopic the topic of every other category (shared_topic).
+// The integration tests check the configs and the compose file against
+// these.
+var (
+	EventCategories  = []string{"crash", "page_view", "performance"}
+	SharedEventTopic = "events.other"
+)
+
+// DefaultTopics are the topics the local stack creates before the collector
+// starts: the OTLP topics and every events topic the agent can name, so the
+// gateway's pattern subscription has them from its first metadata read.
+func DefaultTopics() []string {
+	topics := []string{"otlp_spans", "otlp_logs", "otlp_metrics"}
+	for _, c := range EventCategories {
+		topics = append(topics, "events."+c)
+	}
+	return append(topics, SharedEventTopic)
+}

