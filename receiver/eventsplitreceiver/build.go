@@ -42,12 +42,12 @@ func (d *decoder) build(st *decodeState, rc *recordContext, views []eventView, l
 	records := sl.LogRecords()
 	records.EnsureCapacity(valid)
 
-	random := st.randomBytes(8 * valid)
-	if _, err := rand.Read(random); err != nil {
+	var random [8]byte
+	if _, err := rand.Read(random[:]); err != nil {
 		return 0, fmt.Errorf("random bytes for backend ids: %w", err)
 	}
 	ms, seq := d.ids.reserve(valid)
-	ids := idSequence{ms: ms, seq: seq}
+	ids := newIDSequence(ms, seq, random)
 
 	n := 0
 	for i := range views {
@@ -55,7 +55,7 @@ func (d *decoder) build(st *decodeState, rc *recordContext, views []eventView, l
 		if v.reason != reasonNone {
 			continue
 		}
-		backendID := st.arena.commit(ids.next(st.arena.reserve(36), random[8*n:]))
+		backendID := st.arena.commit(ids.next(st.arena.reserve(36)))
 		n++
 		if err := d.buildRecord(st, rc, v, backendID, records.AppendEmpty()); err != nil {
 			return 0, fmt.Errorf("event %q: %w", v.idText, err)

@@ -12,6 +12,14 @@ import (
 // within one millisecond still sort in the order they were made, then 62
 // random bits. A request reserves the counter values for all its events
 // under one lock and formats the ids without locking.
+//
+// The random bits are drawn once per reservation (one upload batch), not
+// per id: within a process the (millisecond, counter) pair alone never
+// repeats, and across agents the 62 bits keep two batches apart as well as
+// per-id bits keep two ids apart. Ids of one upload then differ in a few
+// counter digits, which Kafka's zstd and ClickHouse's column codecs
+// compress; 62 fresh random bits per event did not compress at all
+// (BENCHMARKS.md, bench-e2e row bytes).
 type backendIDs struct {
 	mu     sync.Mutex
 	lastMs int64
@@ -49,17 +57,23 @@ func (g *backendIDs) reserve(n int) (int64, uint16) {
 
 // idSequence formats the ids of one reservation.
 type idSequence struct {
-	ms  int64
-	seq uint16
+	ms     int64
+	seq    uint16
+	random [8]byte // the variant bits and the reservation's 62 random bits
 }
 
-// next appends the next id's 36-character text to dst, taking 8 random
-// bytes from random.
-func (s *idSequence) next(dst []byte, random []byte) []byte {
+// newIDSequence starts formatting a reservation, with random as its 62
+// random bits (the first two are replaced by the variant).
+func newIDSequence(ms int64, seq uint16, random [8]byte) idSequence {
+	random[0] = random[0]&0x3f | 0x80 // variant 10
+	return idSequence{ms: ms, seq: seq, random: random}
+}
+
+// next appends the next id's 36-character text to dst.
+func (s *idSequence) next(dst []byte) []byte {
 	var u [16]byte
 	binary.BigEndian.PutUint64(u[0:8], uint64(s.ms)<<16|0x7000|uint64(s.seq))
-	copy(u[8:], random[:8])
-	u[8] = u[8]&0x3f | 0x80 // variant 10
+	copy(u[8:], s.random[:])
 	s.seq++
 	if s.seq > maxSeq {
 		s.ms, s.seq = s.ms+1, 0

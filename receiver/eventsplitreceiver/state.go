@@ -9,7 +9,6 @@ type decodeState struct {
 	seenIDs  map[string]struct{}
 	attrKeys []span
 	scratch  []byte
-	random   []byte
 	arena    arena
 	meta     envelopeMeta
 	valid    int
@@ -30,15 +29,6 @@ func (st *decodeState) reset() {
 	clear(st.meta.extra[:cap(st.meta.extra)])
 	st.s = scanner{}
 	st.valid = 0
-}
-
-// randomBytes returns a reused buffer of n bytes; the random bits are
-// copied into the ids, so the buffer does not outlive the request.
-func (st *decodeState) randomBytes(n int) []byte {
-	if cap(st.random) < n {
-		st.random = make([]byte, n)
-	}
-	return st.random[:n]
 }
 
 // decoded returns a string span's decoded bytes, valid until the next use

@@ -46,12 +46,12 @@ func TestBackendIDsOrderedAndUnique(t *testing.T) {
 	g := &backendIDs{now: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }}
 	seen := map[string]bool{}
 	var prev string
-	random := make([]byte, 8*5000)
+	var random [8]byte // the same bits every time: the counter alone keeps ids apart
 	for round := 0; round < 3; round++ {
 		ms, seq := g.reserve(5000) // more than one millisecond's 4096 counter values
-		ids := idSequence{ms: ms, seq: seq}
+		ids := newIDSequence(ms, seq, random)
 		for i := 0; i < 5000; i++ {
-			id := string(ids.next(nil, random[8*i:]))
+			id := string(ids.next(nil))
 			require.Regexp(t, uuidV7, id)
 			require.False(t, seen[id], "duplicate %s", id)
 			require.Greater(t, id, prev, "ids must increase")
@@ -63,10 +63,29 @@ func TestBackendIDsOrderedAndUnique(t *testing.T) {
 	clock = clock.Add(-time.Hour)
 	mu.Unlock()
 	ms, seq := g.reserve(1)
-	ids := idSequence{ms: ms, seq: seq}
-	assert.Greater(t, string(ids.next(nil, random)), prev)
+	ids := newIDSequence(ms, seq, random)
+	assert.Greater(t, string(ids.next(nil)), prev)
 	// The first 48 bits are the millisecond: 15000 ids used three more.
 	assert.Equal(t, fmt.Sprintf("%08x-%04x", uint64(1763730000003)>>16, uint64(1763730000003)&0xffff), prev[:13])
+}
+
+// The ids of one reservation share their random bits and differ only in the
+// counter, so they compress; two reservations' ids differ in their random
+// bits too.
+func TestBackendIDsShareRandomBitsPerReservation(t *testing.T) {
+	g := &backendIDs{now: func() time.Time { return time.UnixMilli(1763730000000) }}
+	ms, seq := g.reserve(3)
+	ids := newIDSequence(ms, seq, [8]byte{0xff, 1, 2, 3, 4, 5, 6, 7})
+	first, second := string(ids.next(nil)), string(ids.next(nil))
+	require.Regexp(t, uuidV7, first)
+	require.Regexp(t, uuidV7, second)
+	assert.Equal(t, first[19:], second[19:], "variant and random bits are the reservation's")
+	assert.Equal(t, "bf01-020304050607", first[19:], "the variant bits replace the first two random bits")
+	assert.NotEqual(t, first[14:18], second[14:18], "the counter tells them apart")
+
+	ms, seq = g.reserve(1)
+	other := newIDSequence(ms, seq, [8]byte{0x80, 9, 9, 9, 9, 9, 9, 9})
+	assert.Equal(t, "8009-090909090909", string(other.next(nil))[19:])
 }
 
 func TestUnescape(t *testing.T) {
