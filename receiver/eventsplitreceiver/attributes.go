@@ -2,8 +2,8 @@ package eventsplitreceiver // import "github.com/otelcol-events/otelcol-events/r
 
 import "fmt"
 
-// Attribute keys the receiver writes on every record. Events may not send
-// attributes under these names.
+// Attribute keys the receiver writes on every record (event.name only with
+// event_name_attribute). Events may not send attributes under these names.
 const (
 	attrEventID        = "event.id"
 	attrEventName      = "event.name"

@@ -77,7 +77,9 @@ func (d *decoder) buildRecord(st *decodeState, rc *recordContext, v *eventView, 
 	attrs := lr.Attributes()
 	attrs.EnsureCapacity(5 + v.attrCount)
 	attrs.PutStr(attrEventID, v.idText)
-	attrs.PutStr(attrEventName, name)
+	if d.eventNameAttribute {
+		attrs.PutStr(attrEventName, name)
+	}
 	attrs.PutStr(attrEventBackendID, backendID)
 	switch {
 	case v.hasIP:

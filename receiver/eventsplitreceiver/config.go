@@ -56,6 +56,13 @@ type Config struct {
 	// message_key_from_metadata_key).
 	Metadata MetadataConfig `mapstructure:"metadata"`
 
+	// EventNameAttribute also writes the event's name as the event.name
+	// attribute (default false). Semantic conventions deprecated that
+	// attribute for the log record's EventName field, which the receiver
+	// always sets (ClickHouse: the EventName column); turn this on for
+	// consumers that still read the attribute.
+	EventNameAttribute bool `mapstructure:"event_name_attribute"`
+
 	// RetryAfter is sent with 429 and 503 answers (default 5s).
 	RetryAfter time.Duration `mapstructure:"retry_after"`
 

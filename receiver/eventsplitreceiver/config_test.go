@@ -60,6 +60,7 @@ func TestLoadConfigCustom(t *testing.T) {
 	assert.Equal(t, 24*time.Hour, cfg.MaxAge)
 	assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.1"}, cfg.TrustedProxies)
 	assert.Equal(t, "structured", cfg.Body)
+	assert.True(t, cfg.EventNameAttribute)
 	assert.Equal(t, 30*time.Second, cfg.RetryAfter)
 	assert.Equal(t, 10*time.Second, cfg.ShutdownTimeout)
 	assert.Equal(t, 262144, cfg.MaxBatchBytes)

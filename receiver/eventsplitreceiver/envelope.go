@@ -48,9 +48,11 @@ type decoder struct {
 	maxFutureSkew  time.Duration
 	maxAge         time.Duration
 	structuredBody bool
-	ids            *backendIDs
-	scopeName      string
-	scopeVersion   string
+	// eventNameAttribute: also write the deprecated event.name attribute.
+	eventNameAttribute bool
+	ids                *backendIDs
+	scopeName          string
+	scopeVersion       string
 }
 
 // parse is pass 1: it validates the body and every event, recording where

@@ -239,3 +239,37 @@ func TestAgentStopsDuringKafkaOutage(t *testing.T) {
 	s.kafka.start(t)
 	assertNothingLost(t, "SIGTERM to the agent during a Kafka outage", s.db, load)
 }
+
+// SIGTERM reaches the gateway while ClickHouse is away and its inserts are
+// being retried: it exits before Kubernetes would kill it (the gateway's
+// terminationGracePeriodSeconds, 60 s), leaves the records it did not store
+// unmarked in Kafka, and a gateway started once ClickHouse is back stores
+// everything the agent acknowledged.
+func TestGatewayStopsDuringClickHouseOutage(t *testing.T) {
+	const killGrace = 60 * time.Second // deploy/kubernetes/gateway.yaml
+	s := startLinkedStack(t)
+	load := startEventLoad(t, s.agent.Endpoints.Events, "gateway-sigterm")
+	load.waitAcked(200, "before the outage")
+	suite.ch.Kill()
+	restarted := false
+	t.Cleanup(func() {
+		if !restarted {
+			startClickHouseAgain(t)
+		}
+	})
+	load.waitAcked(200, "while ClickHouse is down (the gateway retries, Kafka holds them)")
+
+	sigtermAt := time.Now()
+	require.NoError(t, syscall.Kill(s.gateway.Pid(), syscall.SIGTERM))
+	select {
+	case <-s.gateway.Done():
+		t.Logf("the gateway exited %s after SIGTERM during a ClickHouse outage", time.Since(sigtermAt).Round(100*time.Millisecond))
+	case <-time.After(killGrace):
+		t.Fatalf("the gateway did not exit within %s of SIGTERM during a ClickHouse outage", killGrace)
+	}
+	startClickHouseAgain(t)
+	restarted = true
+	s.gateway.start(t)
+	load.waitAcked(200, "after ClickHouse and the gateway are back")
+	assertNothingLost(t, "SIGTERM to the gateway during a ClickHouse outage", s.db, load)
+}

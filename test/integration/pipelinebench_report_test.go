@@ -144,15 +144,17 @@ func writeBenchReport(w io.Writer, o benchOptions, runs []benchRun) {
 	fmt.Fprintln(w)
 	table.header("pipeline")
 	byPipeline := map[string][]benchRun{}
+	var order []string // pipelines and variants in the order they first ran
 	for _, r := range runs {
+		if _, seen := byPipeline[r.pipeline]; !seen {
+			order = append(order, r.pipeline)
+		}
 		byPipeline[r.pipeline] = append(byPipeline[r.pipeline], r)
 	}
 	sums := map[string]benchFigures{}
-	for _, name := range []string{pipelineOurs, pipelineStock, pipelineStockEnriched} {
-		if rs := byPipeline[name]; len(rs) > 0 {
-			sums[name] = summarize(rs)
-			table.row(name, sums[name])
-		}
+	for _, name := range order {
+		sums[name] = summarize(byPipeline[name])
+		table.row(name, sums[name])
 	}
 	writeRatios(w, table.names, sums)
 }

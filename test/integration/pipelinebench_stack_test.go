@@ -10,10 +10,12 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
@@ -54,6 +56,39 @@ type benchPipeline struct {
 	body func(app, category, prefix string, n int) []byte
 }
 
+// oursConfigs returns the agent's and the gateway's config files of ours:
+// the shipped ones, then BENCH_E2E_AGENT_OVERLAY and
+// BENCH_E2E_GATEWAY_OVERLAY when set, then, for a variant ("ours+name" in
+// BENCH_E2E_PIPELINES), testdata/bench/variants/name.agent.yaml and
+// name.gateway.yaml, whichever exist. Variants run interleaved with ours,
+// so a change is measured against the shipped configs in the same session.
+func oursConfigs(t testing.TB, variant string) (agent, gateway []string) {
+	t.Helper()
+	agent, gateway = []string{"agent.yaml"}, []string{"gateway.yaml"}
+	if overlay := os.Getenv("BENCH_E2E_AGENT_OVERLAY"); overlay != "" {
+		agent = append(agent, overlay) // relative to config/, like the others
+	}
+	if overlay := os.Getenv("BENCH_E2E_GATEWAY_OVERLAY"); overlay != "" {
+		gateway = append(gateway, overlay)
+	}
+	if variant == "" {
+		return agent, gateway
+	}
+	found := false
+	for _, side := range []struct {
+		configs *[]string
+		suffix  string
+	}{{&agent, ".agent.yaml"}, {&gateway, ".gateway.yaml"}} {
+		file := filepath.Join("testdata", "bench", "variants", variant+side.suffix)
+		if _, err := os.Stat(file); err == nil {
+			*side.configs = append(*side.configs, "../test/integration/"+filepath.ToSlash(file))
+			found = true
+		}
+	}
+	require.Truef(t, found, "variant %q: no testdata/bench/variants/%s.{agent,gateway}.yaml", variant, variant)
+	return agent, gateway
+}
+
 // startBenchPipeline starts a broker, the gateway, then the agent of one
 // pipeline, writing to a database of its own in the shared ClickHouse.
 func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
@@ -73,27 +108,22 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 		}
 	}
 	bench := "../test/integration/testdata/bench/"
-	switch name {
+	base, variant, _ := strings.Cut(name, "+")
+	switch base {
 	case pipelineOurs:
 		// The gateway's Jaeger copy runs too, into a sink in this process
 		// that only counts: its work in the gateway is measured, a Jaeger is
 		// not (the stock pipeline has no second backend).
 		gatewayEnv["JAEGER_OTLP_ENDPOINT"] = startOTLPSink(t).addr
-		gatewayConfigs := []string{"gateway.yaml"}
-		if overlay := os.Getenv("BENCH_E2E_GATEWAY_OVERLAY"); overlay != "" {
-			gatewayConfigs = append(gatewayConfigs, overlay)
-		}
+		agentConfigs, gatewayConfigs := oursConfigs(t, variant)
 		p.gateway = startCollectorConfigs(t, run+"-gateway", gatewayConfigs, gatewayEnv)
-		agentConfigs := []string{"agent.yaml"}
-		if overlay := os.Getenv("BENCH_E2E_AGENT_OVERLAY"); overlay != "" {
-			agentConfigs = append(agentConfigs, overlay) // relative to config/, like the others
-		}
 		p.agent = startCollectorConfigs(t, run+"-agent", agentConfigs, agentEnv)
 		p.send = func(c *http.Client, body []byte, _ int) (int, error) {
 			return postEvents(c, p.agent.Endpoints.Events, body)
 		}
 		p.body = appEventsBody
 	case pipelineStock, pipelineStockEnriched:
+		require.Emptyf(t, variant, "pipeline %q: only ours has variants", name)
 		p.gateway = startCollectorConfigs(t, run+"-gateway", []string{bench + "stock-gateway.yaml"}, gatewayEnv)
 		p.agent = startCollectorConfigs(t, run+"-agent", []string{bench + "stock-agent.yaml"}, agentEnv)
 		p.send = func(c *http.Client, body []byte, n int) (int, error) {
@@ -192,7 +222,6 @@ func eventLogs(app, category, prefix string, n int) plog.Logs {
 		r.SetEventName("page_view")
 		a := r.Attributes()
 		a.PutStr("event.id", fmt.Sprintf("%s-%d", prefix, i))
-		a.PutStr("event.name", "page_view")
 		a.PutStr("client.address", fmt.Sprintf("81.2.69.%d", 1+i%200))
 		a.PutStr("page", fmt.Sprintf("/p/%d", i))
 		a.PutInt("n", int64(i))
