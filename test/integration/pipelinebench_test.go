@@ -32,7 +32,9 @@ import (
 //	BENCH_E2E_SECONDS (20), BENCH_E2E_ROUNDS (3), BENCH_E2E_CLIENTS (4),
 //	BENCH_E2E_RATES (0,20000: events/s offered per phase, 0 = as fast as
 //	the agents answer), BENCH_E2E_EVENTS_PER_UPLOAD (100),
-//	BENCH_E2E_PIPELINES (ours,stock,stock-enriched),
+//	BENCH_E2E_PIPELINES (ours,stock,stock-enriched; "ours+name" adds a
+//	variant of ours with testdata/bench/variants/name.{agent,gateway}.yaml
+//	merged over its configs, run interleaved with the others),
 //	BENCH_E2E_PROFILE_DIR (unset: no CPU profiles of the collectors),
 //	BENCH_E2E_AGENT_OVERLAY, BENCH_E2E_GATEWAY_OVERLAY (a config merged
 //	over ours' agent or gateway, to measure a variant)
