@@ -74,15 +74,15 @@ $(BIN)/backendcompare: $(GO_SOURCES)
 	@mkdir -p $(BIN)
 	$(GO) build -o $@ ./cmd/backendcompare
 
-## run: ClickHouse + Kafka + Jaeger + the collector with config/local.yaml, in the foreground
+## run: ClickHouse + Kafka + Jaeger + one collector running config/gateway.yaml and config/agent.yaml merged, in the foreground
 run: build chdb geoip
-	$(BIN)/local-stack -bin-dir $(BIN) -config config/local.yaml -geoip-dir $(GEOIP_DIR)
+	$(BIN)/local-stack -bin-dir $(BIN) -geoip-dir $(GEOIP_DIR)
 
 ## compare: ClickHouse vs Jaeger (Badger) vs Jaeger (ClickHouse) on a fresh local stack (report in results/compare)
 COMPARE_FLAGS ?=
 compare: build chdb geoip
 	$(BIN)/local-stack -bin-dir $(BIN) -geoip-dir $(GEOIP_DIR) \
-		-config config/local.yaml -config deploy/local/compare-collector.yaml -jaeger-clickhouse \
+		-config config/gateway.yaml -config config/agent.yaml -config deploy/local/compare-collector.yaml -jaeger-clickhouse \
 		-data-dir $(CACHE)/compare -fresh \
 		-exec '$(BIN)/backendcompare -config deploy/local/compare.yaml $(COMPARE_FLAGS)'
 

@@ -129,7 +129,7 @@ func startCompareTarget(t *testing.T) map[string]string {
 	})
 	badger := startJaeger(t)
 	jch := startJaegerClickHouse(t, jaegerDB)
-	col := startCollectorConfigs(t, "collector", []string{"local.yaml", "../deploy/local/compare-collector.yaml"}, map[string]string{
+	col := startCollectorConfigs(t, "collector", []string{"gateway.yaml", "agent.yaml", "../deploy/local/compare-collector.yaml"}, map[string]string{
 		"KAFKA_BROKERS":                   kafka.Addr,
 		"CLICKHOUSE_ENDPOINT":             suite.ch.TCPEndpoint(),
 		"CLICKHOUSE_DATABASE":             db,
@@ -295,7 +295,7 @@ func TestLocalStackExecRunsBackendCompare(t *testing.T) {
 	}
 	dataDir := t.TempDir()
 	args := []string{"-bin-dir", suite.binDir, "-data-dir", dataDir, "-geoip-dir", filepath.Dir(suite.geoIPv4),
-		"-config", "config/local.yaml", "-config", "deploy/local/compare-collector.yaml", "-jaeger-clickhouse"}
+		"-config", "config/gateway.yaml", "-config", "config/agent.yaml", "-config", "deploy/local/compare-collector.yaml", "-jaeger-clickhouse"}
 	for name, port := range ports {
 		args = append(args, "-"+name, fmt.Sprint(port))
 	}

@@ -85,7 +85,7 @@ func TestComponentsListed(t *testing.T) {
 func TestLocalConfigSDKTracesReachClickHouse(t *testing.T) {
 	kafka := startKafka(t, pipelineTopics...)
 	db := newDatabase(t)
-	col := startCollector(t, "collector", "local.yaml", map[string]string{
+	col := startCollectorConfigs(t, "collector", localConfigs(), map[string]string{
 		"KAFKA_BROKERS":       kafka.Addr,
 		"CLICKHOUSE_ENDPOINT": suite.ch.TCPEndpoint(),
 		"CLICKHOUSE_DATABASE": db,

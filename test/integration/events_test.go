@@ -75,7 +75,7 @@ func uploadEvents(t testing.TB, endpoint string, body []byte, headers map[string
 func TestLocalConfigEventsReachClickHouse(t *testing.T) {
 	kafka := startKafka(t, pipelineTopics...)
 	db := newDatabase(t)
-	col := startCollector(t, "collector", "local.yaml", map[string]string{
+	col := startCollectorConfigs(t, "collector", localConfigs(), map[string]string{
 		"KAFKA_BROKERS":       kafka.Addr,
 		"CLICKHOUSE_ENDPOINT": suite.ch.TCPEndpoint(),
 		"CLICKHOUSE_DATABASE": db,

@@ -257,6 +257,10 @@ func startCollector(t testing.TB, name, configName string, env map[string]string
 	return startCollectorConfigs(t, name, []string{configName}, env)
 }
 
+// localConfigs is the local stack's collector (`make run`): both halves of
+// the pipeline, merged in one process.
+func localConfigs() []string { return []string{"gateway.yaml", "agent.yaml"} }
+
 // startCollectorConfigs is startCollector with several config files under
 // config/, merged in order (overlays).
 func startCollectorConfigs(t testing.TB, name string, configNames []string, env map[string]string) *collectorRun {

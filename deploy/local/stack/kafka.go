@@ -64,8 +64,7 @@ func StartKafka(ctx context.Context, cfg KafkaConfig) (*Kafka, error) {
 	return k, nil
 }
 
-// EventCategories are the categories config/agent.yaml and config/local.yaml
-// declare by default (eventsplit metadata::topic_categories), and
+// EventCategories are the categories config/agent.yaml declares by default (eventsplit metadata::topic_categories), and
 // SharedEventTopic the topic of every other category (shared_topic).
 // The integration tests check the configs and the compose file against
 // these.

@@ -110,7 +110,7 @@ func TestShippedConfigsValidate(t *testing.T) {
 		exporters []string
 		configs   []string
 	}{
-		{"../../../../deploy/local/compare.yaml", []string{"clickhouse", "jaeger-badger", "jaeger-clickhouse"}, []string{"clickhouse", "otlp_grpc/jaeger", "otlp_grpc/jaeger_clickhouse"}, []string{"../../../../config/local.yaml", "../../../../deploy/local/compare-collector.yaml"}},
+		{"../../../../deploy/local/compare.yaml", []string{"clickhouse", "jaeger-badger", "jaeger-clickhouse"}, []string{"clickhouse", "otlp_grpc/jaeger", "otlp_grpc/jaeger_clickhouse"}, []string{"../../../../config/gateway.yaml", "../../../../config/agent.yaml", "../../../../deploy/local/compare-collector.yaml"}},
 		{"../../../../deploy/compose/compare.yaml", []string{"clickhouse", "jaeger-elasticsearch"}, []string{"clickhouse", "otlp_grpc/jaeger"}, []string{"../../../../config/gateway.yaml"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {

