@@ -68,6 +68,18 @@ func TestFaultKillClickHouse(t *testing.T) {
 	s := startLinkedStack(t)
 	load := startEventLoad(t, s.agent.Endpoints.Events, "clickhouse")
 	load.waitAcked(400, "before the kill")
+	startAgain := killClickHouse(t)
+	load.waitAcked(400, "while ClickHouse is down (the gateway waits, Kafka holds them)")
+	startAgain()
+	load.waitAcked(400, "after the restart")
+	assertNothingLost(t, "kill -9 ClickHouse", s.db, load)
+}
+
+// killClickHouse kills the shared ClickHouse and returns what starts it
+// again; a test that ends before calling it has ClickHouse started at
+// cleanup, so the tests after it have one.
+func killClickHouse(t *testing.T) (startAgain func()) {
+	t.Helper()
 	suite.ch.Kill()
 	restarted := false
 	t.Cleanup(func() {
@@ -75,11 +87,10 @@ func TestFaultKillClickHouse(t *testing.T) {
 			startClickHouseAgain(t)
 		}
 	})
-	load.waitAcked(400, "while ClickHouse is down (the gateway waits, Kafka holds them)")
-	startClickHouseAgain(t)
-	restarted = true
-	load.waitAcked(400, "after the restart")
-	assertNothingLost(t, "kill -9 ClickHouse", s.db, load)
+	return func() {
+		startClickHouseAgain(t)
+		restarted = true
+	}
 }
 
 // A native-protocol client that fails the handshake makes the ClickHouse
@@ -250,13 +261,7 @@ func TestGatewayStopsDuringClickHouseOutage(t *testing.T) {
 	s := startLinkedStack(t)
 	load := startEventLoad(t, s.agent.Endpoints.Events, "gateway-sigterm")
 	load.waitAcked(200, "before the outage")
-	suite.ch.Kill()
-	restarted := false
-	t.Cleanup(func() {
-		if !restarted {
-			startClickHouseAgain(t)
-		}
-	})
+	startAgain := killClickHouse(t)
 	load.waitAcked(200, "while ClickHouse is down (the gateway retries, Kafka holds them)")
 
 	sigtermAt := time.Now()
@@ -267,8 +272,7 @@ func TestGatewayStopsDuringClickHouseOutage(t *testing.T) {
 	case <-time.After(killGrace):
 		t.Fatalf("the gateway did not exit within %s of SIGTERM during a ClickHouse outage", killGrace)
 	}
-	startClickHouseAgain(t)
-	restarted = true
+	startAgain()
 	s.gateway.start(t)
 	load.waitAcked(200, "after ClickHouse and the gateway are back")
 	assertNothingLost(t, "SIGTERM to the gateway during a ClickHouse outage", s.db, load)
