@@ -56,37 +56,70 @@ type benchPipeline struct {
 	body func(app, category, prefix string, n int) []byte
 }
 
-// oursConfigs returns the agent's and the gateway's config files of ours:
-// the shipped ones, then BENCH_E2E_AGENT_OVERLAY and
-// BENCH_E2E_GATEWAY_OVERLAY when set, then, for a variant ("ours+name" in
-// BENCH_E2E_PIPELINES), testdata/bench/variants/name.agent.yaml and
-// name.gateway.yaml, whichever exist. Variants run interleaved with ours,
-// so a change is measured against the shipped configs in the same session.
-func oursConfigs(t testing.TB, variant string) (agent, gateway []string) {
+// oursSetup is how ours runs: its agent's and gateway's config files, and
+// statements run on its ClickHouse database once the gateway has made its
+// tables (empty: none).
+type oursSetup struct {
+	agent, gateway []string
+	clickhouseSQL  string
+}
+
+// oursVariant returns ours' setup: the shipped configs, then
+// BENCH_E2E_AGENT_OVERLAY and BENCH_E2E_GATEWAY_OVERLAY when set, then, for
+// a variant ("ours+name" in BENCH_E2E_PIPELINES), whichever of
+// testdata/bench/variants/name.agent.yaml, name.gateway.yaml and
+// name.clickhouse.sql (statements; {db} is the run's database) exist.
+// Variants run interleaved with ours, so a change is measured against the
+// shipped configs in the same session.
+func oursVariant(t testing.TB, variant string) oursSetup {
 	t.Helper()
-	agent, gateway = []string{"agent.yaml"}, []string{"gateway.yaml"}
+	o := oursSetup{agent: []string{"agent.yaml"}, gateway: []string{"gateway.yaml"}}
 	if overlay := os.Getenv("BENCH_E2E_AGENT_OVERLAY"); overlay != "" {
-		agent = append(agent, overlay) // relative to config/, like the others
+		o.agent = append(o.agent, overlay) // relative to config/, like the others
 	}
 	if overlay := os.Getenv("BENCH_E2E_GATEWAY_OVERLAY"); overlay != "" {
-		gateway = append(gateway, overlay)
+		o.gateway = append(o.gateway, overlay)
 	}
 	if variant == "" {
-		return agent, gateway
+		return o
 	}
+	base := filepath.Join("testdata", "bench", "variants", variant)
 	found := false
 	for _, side := range []struct {
 		configs *[]string
 		suffix  string
-	}{{&agent, ".agent.yaml"}, {&gateway, ".gateway.yaml"}} {
-		file := filepath.Join("testdata", "bench", "variants", variant+side.suffix)
-		if _, err := os.Stat(file); err == nil {
-			*side.configs = append(*side.configs, "../test/integration/"+filepath.ToSlash(file))
+	}{{&o.agent, ".agent.yaml"}, {&o.gateway, ".gateway.yaml"}} {
+		if _, err := os.Stat(base + side.suffix); err == nil {
+			*side.configs = append(*side.configs, "../test/integration/"+filepath.ToSlash(base+side.suffix))
 			found = true
 		}
 	}
-	require.Truef(t, found, "variant %q: no testdata/bench/variants/%s.{agent,gateway}.yaml", variant, variant)
-	return agent, gateway
+	if sql, err := os.ReadFile(base + ".clickhouse.sql"); err == nil {
+		o.clickhouseSQL, found = string(sql), true
+	}
+	require.Truef(t, found, "variant %q: no testdata/bench/variants/%s.{agent.yaml,gateway.yaml,clickhouse.sql}", variant, variant)
+	return o
+}
+
+// applyClickHouseSQL runs a variant's statements, separated by ";", on db.
+func applyClickHouseSQL(t testing.TB, sql, db string) {
+	t.Helper()
+	for _, stmt := range strings.Split(sql, ";") {
+		var lines []string
+		for _, line := range strings.Split(stmt, "\n") {
+			if l := strings.TrimSpace(line); l != "" && !strings.HasPrefix(l, "--") {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		query := strings.ReplaceAll(strings.Join(lines, " "), "{db}", db)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		_, err := suite.ch.Query(ctx, query)
+		cancel()
+		require.NoError(t, err, query)
+	}
 }
 
 // startBenchPipeline starts a broker, the gateway, then the agent of one
@@ -115,9 +148,12 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 		// that only counts: its work in the gateway is measured, a Jaeger is
 		// not (the stock pipeline has no second backend).
 		gatewayEnv["JAEGER_OTLP_ENDPOINT"] = startOTLPSink(t).addr
-		agentConfigs, gatewayConfigs := oursConfigs(t, variant)
-		p.gateway = startCollectorConfigs(t, run+"-gateway", gatewayConfigs, gatewayEnv)
-		p.agent = startCollectorConfigs(t, run+"-agent", agentConfigs, agentEnv)
+		setup := oursVariant(t, variant)
+		p.gateway = startCollectorConfigs(t, run+"-gateway", setup.gateway, gatewayEnv)
+		// The ClickHouse exporter made its tables in Start, before the
+		// gateway reported healthy.
+		applyClickHouseSQL(t, setup.clickhouseSQL, p.db)
+		p.agent = startCollectorConfigs(t, run+"-agent", setup.agent, agentEnv)
 		p.send = func(c *http.Client, body []byte, _ int) (int, error) {
 			return postEvents(c, p.agent.Endpoints.Events, body)
 		}

@@ -34,7 +34,8 @@ import (
 //	the agents answer), BENCH_E2E_EVENTS_PER_UPLOAD (100),
 //	BENCH_E2E_PIPELINES (ours,stock,stock-enriched; "ours+name" adds a
 //	variant of ours with testdata/bench/variants/name.{agent,gateway}.yaml
-//	merged over its configs, run interleaved with the others),
+//	merged over its configs and name.clickhouse.sql run on its tables, run
+//	interleaved with the others),
 //	BENCH_E2E_PROFILE_DIR (unset: no CPU profiles of the collectors),
 //	BENCH_E2E_AGENT_OVERLAY, BENCH_E2E_GATEWAY_OVERLAY (a config merged
 //	over ours' agent or gateway, to measure a variant)
