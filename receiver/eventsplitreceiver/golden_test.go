@@ -1,6 +1,7 @@
 package eventsplitreceiver
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/ptracetest"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -106,4 +108,15 @@ func compareGoldenLogs(t *testing.T, path string, logs plog.Logs) {
 	want, err := golden.ReadLogs(path)
 	require.NoError(t, err)
 	require.NoError(t, plogtest.CompareLogs(want, logs))
+}
+
+// event_name_attribute writes the name twice: the EventName field, and the
+// event.name attribute that semantic conventions deprecated for it.
+func TestEventNameAttribute(t *testing.T) {
+	h := startHarness(t, withConfig(func(c *Config) { c.EventNameAttribute = true }))
+	code, a, _ := h.post(upload(defaultMeta, ev(`"id":"e1"`, `"name":"screen_view"`, fmt.Sprintf(`"timestamp":%d`, nowMs()))))
+	require.Equal(t, http.StatusOK, code, "%+v", a)
+	rec := h.logs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	assert.Equal(t, "screen_view", rec.EventName())
+	assert.Equal(t, "screen_view", rec.Attributes().AsRaw()["event.name"])
 }

@@ -440,17 +440,6 @@ func TestEscapedStrings(t *testing.T) {
 	assert.Equal(t, "v\x00al\tue", attrs["key"], "values may hold control characters; keys, ids and names may not")
 }
 
-// event_name_attribute writes the name twice: the EventName field, and the
-// event.name attribute that semantic conventions deprecated for it.
-func TestEventNameAttribute(t *testing.T) {
-	h := startHarness(t, withConfig(func(c *Config) { c.EventNameAttribute = true }))
-	code, a, _ := h.post(upload(defaultMeta, ev(`"id":"e1"`, `"name":"screen_view"`, fmt.Sprintf(`"timestamp":%d`, nowMs()))))
-	require.Equal(t, http.StatusOK, code, "%+v", a)
-	rec := h.logs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
-	assert.Equal(t, "screen_view", rec.EventName())
-	assert.Equal(t, "screen_view", rec.Attributes().AsRaw()["event.name"])
-}
-
 func assertAttr(t *testing.T, attrs map[string]any, key string, want any) {
 	t.Helper()
 	assert.Equal(t, want, attrs[key], "attribute %s", key)
