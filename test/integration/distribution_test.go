@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +28,34 @@ func TestConfigsValidate(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			out, err := runBinary(t, "validate", "--config", f)
+			require.NoError(t, err, out)
+		})
+	}
+	t.Run("local stack: gateway.yaml + agent.yaml", func(t *testing.T) {
+		args := []string{"validate"}
+		for _, c := range localConfigs() {
+			args = append(args, "--config", filepath.Join(suite.repoRoot, "config", c))
+		}
+		out, err := runBinary(t, args...)
+		require.NoError(t, err, out)
+	})
+}
+
+// Every variant of the end-to-end benchmark validates merged over the
+// shipped config it changes, so a renamed key fails here and not an hour
+// into `make bench-e2e`.
+func TestBenchVariantsValidate(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(benchVariantsDir, "*.yaml"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		side := filepath.Ext(strings.TrimSuffix(filepath.Base(f), ".yaml")) // ".agent" or ".gateway"
+		require.Contains(t, []string{".agent", ".gateway"}, side, "%s: name it <variant>.agent.yaml or <variant>.gateway.yaml", f)
+		overlay, err := filepath.Abs(f)
+		require.NoError(t, err)
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			shipped := filepath.Join(suite.repoRoot, "config", side[1:]+".yaml")
+			out, err := runBinary(t, "validate", "--config", shipped, "--config", overlay)
 			require.NoError(t, err, out)
 		})
 	}

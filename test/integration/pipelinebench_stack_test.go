@@ -56,6 +56,9 @@ type benchPipeline struct {
 	body func(app, category, prefix string, n int) []byte
 }
 
+// benchVariantsDir holds the variants of ours the benchmark can run.
+const benchVariantsDir = "testdata/bench/variants"
+
 // oursSetup is how ours runs: its agent's and gateway's config files, and
 // statements run on its ClickHouse database once the gateway has made its
 // tables (empty: none).
@@ -64,26 +67,19 @@ type oursSetup struct {
 	clickhouseSQL  string
 }
 
-// oursVariant returns ours' setup: the shipped configs, then
-// BENCH_E2E_AGENT_OVERLAY and BENCH_E2E_GATEWAY_OVERLAY when set, then, for
-// a variant ("ours+name" in BENCH_E2E_PIPELINES), whichever of
-// testdata/bench/variants/name.agent.yaml, name.gateway.yaml and
-// name.clickhouse.sql (statements; {db} is the run's database) exist.
-// Variants run interleaved with ours, so a change is measured against the
-// shipped configs in the same session.
+// oursVariant returns ours' setup: the shipped configs and, for a variant
+// ("ours+name" in BENCH_E2E_PIPELINES), whichever of
+// testdata/bench/variants/name.agent.yaml, name.gateway.yaml (merged over
+// the shipped config) and name.clickhouse.sql (statements; {db} is the
+// run's database) exist. Variants run interleaved with ours, so a change is
+// measured against the shipped configs in the same session.
 func oursVariant(t testing.TB, variant string) oursSetup {
 	t.Helper()
 	o := oursSetup{agent: []string{"agent.yaml"}, gateway: []string{"gateway.yaml"}}
-	if overlay := os.Getenv("BENCH_E2E_AGENT_OVERLAY"); overlay != "" {
-		o.agent = append(o.agent, overlay) // relative to config/, like the others
-	}
-	if overlay := os.Getenv("BENCH_E2E_GATEWAY_OVERLAY"); overlay != "" {
-		o.gateway = append(o.gateway, overlay)
-	}
 	if variant == "" {
 		return o
 	}
-	base := filepath.Join("testdata", "bench", "variants", variant)
+	base := filepath.Join(benchVariantsDir, variant)
 	found := false
 	for _, side := range []struct {
 		configs *[]string
