@@ -380,28 +380,6 @@ func chCount(t testing.TB, query string) (int, error) {
 	return strconv.Atoi(strings.TrimSpace(out))
 }
 
-// waitForCount polls a count query until it reaches want, then checks for a
-// while that it stays there: exactly want, no duplicates arriving late.
-func waitForCount(t testing.TB, query string, want int, timeout time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var got int
-	var err error
-	for time.Now().Before(deadline) {
-		got, err = chCount(t, query)
-		if err == nil && got >= want {
-			break
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	require.NoError(t, err, query)
-	require.Equal(t, want, got, "count after %s: %s", timeout, query)
-	time.Sleep(2 * time.Second)
-	got, err = chCount(t, query)
-	require.NoError(t, err)
-	require.Equal(t, want, got, "count changed after it was reached (duplicates?): %s", query)
-}
-
 // runBinary runs the collector binary with args and returns its output.
 func runBinary(t testing.TB, args ...string) (string, error) {
 	t.Helper()

@@ -161,28 +161,6 @@ func logRowBytes(t testing.TB, db string) (raw, disk float64) {
 	return raw, disk
 }
 
-// waitForAtLeast polls a count until it reaches want and returns when. It
-// gives up at timeout, or sooner once the count has not moved for a minute
-// (the events are lost, not late).
-func waitForAtLeast(t testing.TB, query string, want int, timeout time.Duration) time.Time {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	last, lastMoved := -1, time.Now()
-	for {
-		got, err := chCount(t, query)
-		require.NoError(t, err, query)
-		if got >= want {
-			return time.Now()
-		}
-		if got != last {
-			last, lastMoved = got, time.Now()
-		}
-		require.False(t, time.Now().After(deadline), "%d of %d after %s: %s", got, want, timeout, query)
-		require.Less(t, time.Since(lastMoved), time.Minute, "%d of %d, and no more for a minute: %s", got, want, query)
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // waitMergesSettled waits until ClickHouse runs no merge of db's parts for
 // a second, so the merges the run's inserts caused count in its CPU (up to
 // timeout: ClickHouse may leave small parts unmerged for longer).
