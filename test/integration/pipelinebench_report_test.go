@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/otelcol-events/otelcol-events/internal/percentile"
 	"github.com/otelcol-events/otelcol-events/internal/proctree"
 )
 
@@ -49,8 +50,8 @@ func figuresOf(r benchRun) benchFigures {
 			f.peakRSSMiB[name] = *p.PeakRSSBytes / (1 << 20)
 		}
 	}
-	f.newP50, f.newP99 = percentile(r.newCategory, 0.50), percentile(r.newCategory, 0.99)
-	f.existingP50, f.existingP99 = percentile(r.existing, 0.50), percentile(r.existing, 0.99)
+	f.newP50, f.newP99 = probePercentile(r.newCategory, 0.50), probePercentile(r.newCategory, 0.99)
+	f.existingP50, f.existingP99 = probePercentile(r.existing, 0.50), probePercentile(r.existing, 0.99)
 	f.probes, f.probesLost = len(r.newCategory)+len(r.existing)+r.probesLost, r.probesLost
 	return f
 }
@@ -87,21 +88,20 @@ func summarize(runs []benchRun) benchFigures {
 		s.peakRSSMiB[name] = pick(func(f benchFigures) float64 { return f.peakRSSMiB[name] })
 	}
 	s.cpuPerMillion["total"] = pick(func(f benchFigures) float64 { return f.cpuPerMillion["total"] })
-	s.newP50, s.newP99 = percentile(all.newCategory, 0.50), percentile(all.newCategory, 0.99)
-	s.existingP50, s.existingP99 = percentile(all.existing, 0.50), percentile(all.existing, 0.99)
+	s.newP50, s.newP99 = probePercentile(all.newCategory, 0.50), probePercentile(all.newCategory, 0.99)
+	s.existingP50, s.existingP99 = probePercentile(all.existing, 0.50), probePercentile(all.existing, 0.99)
 	s.probes, s.probesLost = len(all.newCategory)+len(all.existing)+all.probesLost, all.probesLost
 	return s
 }
 
-// percentile is the nearest-rank q-quantile (0 for no values).
-func percentile(ds []time.Duration, q float64) time.Duration {
+// probePercentile is the nearest-rank q-quantile (0 for no values).
+func probePercentile(ds []time.Duration, q float64) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}
 	sorted := slices.Clone(ds)
 	slices.Sort(sorted)
-	rank := int(q*float64(len(sorted))+0.999999) - 1
-	return sorted[min(max(rank, 0), len(sorted)-1)]
+	return percentile.NearestRank(sorted, q)
 }
 
 func median(vs []float64) float64 {
@@ -233,9 +233,9 @@ func TestBenchFigures(t *testing.T) {
 		}
 		return out
 	}
-	assert.Equal(t, 300*time.Millisecond, percentile(ms(500, 100, 300, 200, 400), 0.5))
-	assert.Equal(t, 500*time.Millisecond, percentile(ms(500, 100, 300, 200, 400), 0.99))
-	assert.Zero(t, percentile(nil, 0.99))
+	assert.Equal(t, 300*time.Millisecond, probePercentile(ms(500, 100, 300, 200, 400), 0.5))
+	assert.Equal(t, 500*time.Millisecond, probePercentile(ms(500, 100, 300, 200, 400), 0.99))
+	assert.Zero(t, probePercentile(nil, 0.99))
 	assert.InDelta(t, 2.5, median([]float64{4, 1, 2, 3}), 1e-9)
 
 	cpu := func(v float64) proctree.Figures { return proctree.Figures{CPUSeconds: &v, PeakRSSBytes: &v} }

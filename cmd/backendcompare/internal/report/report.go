@@ -9,6 +9,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/otelcol-events/otelcol-events/internal/percentile"
+
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/backend"
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/config"
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/workload"
@@ -170,10 +172,7 @@ func (q *QueryReport) LatencySummary(durations []time.Duration) {
 		sum += ms[i]
 	}
 	slices.Sort(ms)
-	rank := func(p float64) *float64 {
-		i := int(p*float64(len(ms))+0.999999) - 1
-		return Ptr(ms[min(max(i, 0), len(ms)-1)])
-	}
+	rank := func(p float64) *float64 { return Ptr(percentile.NearestRank(ms, p)) }
 	q.P50Ms, q.P95Ms, q.P99Ms = rank(0.50), rank(0.95), rank(0.99)
 	q.MeanMs = Ptr(sum / float64(len(ms)))
 	q.MaxMs = Ptr(ms[len(ms)-1])
