@@ -64,10 +64,10 @@ func StartKafka(ctx context.Context, cfg KafkaConfig) (*Kafka, error) {
 	return k, nil
 }
 
-// EventCategories are the categories config/agent.yaml declares by default (eventsplit metadata::topic_categories), and
-// SharedEventTopic the topic of every other category (shared_topic).
-// The integration tests check the configs and the compose file against
-// these.
+// EventCategories are the categories config/agent.yaml declares by default
+// (eventsplit metadata::topic_categories), and SharedEventTopic the topic
+// of every other category (shared_topic). The integration tests check the
+// agent config and the compose file against these.
 var (
 	EventCategories  = []string{"crash", "page_view", "performance"}
 	SharedEventTopic = "events.other"

@@ -57,7 +57,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.binDir, "bin-dir", "bin", "directory holding otelcol-events, chdb-server and kafka-broker (make build)")
 	flag.Var(&o.configs, "config", "collector configuration; repeat to merge overlays in order (default config/gateway.yaml then config/agent.yaml: both halves in one collector)")
-	flag.StringVar(&o.dataDir, "data-dir", filepath.Join(stack.CacheDir(), "local"), "ClickHouse, Kafka, Jaeger and queue data, logs and pid files; kept across runs")
+	flag.StringVar(&o.dataDir, "data-dir", filepath.Join(stack.CacheDir(), "local"), "ClickHouse, Kafka and Jaeger data, logs and pid files; kept across runs")
 	flag.BoolVar(&o.fresh, "fresh", false, "delete -data-dir before starting")
 	flag.StringVar(&o.topics, "kafka-topics", strings.Join(stack.DefaultTopics(), ","),
 		"topics to pre-create: the OTLP topics and the event topics of config/agent.yaml's topic_categories and shared_topic, so the gateway's pattern subscription has them from the start (producers create others on first use)")
