@@ -201,7 +201,8 @@ func otlpLogsUpload(app, category, prefix string, n int) []byte {
 }
 
 // enrichedOTLPLogsUpload is otlpLogsUpload with what ours adds to every
-// event on its way to ClickHouse: a UUIDv7-shaped backend id, the
+// event on its way to ClickHouse: a UUIDv7-shaped backend id (shaped like
+// ours: random bits shared by the upload, a counter per event), the
 // geolocation of its address (the flat GeoLite2 fields), and the trace
 // context of the upload.
 func enrichedOTLPLogsUpload(app, category, prefix string, n int) []byte {
@@ -210,13 +211,14 @@ func enrichedOTLPLogsUpload(app, category, prefix string, n int) []byte {
 	var spanID pcommon.SpanID
 	_, _ = rand.Read(traceID[:])
 	_, _ = rand.Read(spanID[:])
+	var id [16]byte
+	_, _ = rand.Read(id[:])
 	records := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 	for i := range records.Len() {
 		r := records.At(i)
 		r.SetTraceID(traceID)
 		r.SetSpanID(spanID)
-		var id [16]byte
-		_, _ = rand.Read(id[:])
+		id[6], id[7] = 0x70|byte(i>>8)&0x0f, byte(i) // version 7, counter
 		a := r.Attributes()
 		a.PutStr("event.backend_id", fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:]))
 		a.PutStr("geo.country.iso_code", "GB")
