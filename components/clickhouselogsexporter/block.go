@@ -1,0 +1,242 @@
+package clickhouselogsexporter // import "github.com/otelcol-events/otelcol-events/components/clickhouselogsexporter"
+
+import (
+	"encoding/hex"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/ClickHouse/ch-go/proto"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+)
+
+// logsBlock holds one insert's columns in otel_logs' layout, filled straight
+// from pdata. A block is reused from insert to insert: reset keeps the
+// columns' memory, so a steady stream of inserts stops allocating once the
+// columns have grown to the usual batch.
+//
+// Strings of the LowCardinality columns and map keys are kept as references
+// into the pdata being inserted (ch-go dictionary-encodes them when the
+// block is sent); the other strings are copied into the column buffers.
+// Attribute maps are written sorted by key, as contrib's exporter does.
+type logsBlock struct {
+	timestamp          *proto.ColDateTime64
+	traceID            proto.ColStr
+	spanID             proto.ColStr
+	traceFlags         proto.ColUInt8
+	severityText       *proto.ColLowCardinality[string]
+	severityNumber     proto.ColUInt8
+	serviceName        *proto.ColLowCardinality[string]
+	body               proto.ColStr
+	resourceSchemaURL  *proto.ColLowCardinality[string]
+	resourceAttributes attributeColumn
+	scopeSchemaURL     *proto.ColLowCardinality[string]
+	scopeName          proto.ColStr
+	scopeVersion       *proto.ColLowCardinality[string]
+	scopeAttributes    attributeColumn
+	logAttributes      attributeColumn
+	eventName          proto.ColStr
+	withEventName      bool
+
+	input proto.Input
+	// Scratch space for sorting a resource's, a scope's and a record's
+	// attributes.
+	resourceEntries, scopeEntries, recordEntries []attributeEntry
+}
+
+// newLogsBlock makes an empty block; withEventName adds the EventName
+// column, which otel_logs tables made before contrib v0.127 lack.
+func newLogsBlock(withEventName bool) *logsBlock {
+	b := &logsBlock{
+		timestamp:          new(proto.ColDateTime64).WithPrecision(proto.PrecisionNano),
+		severityText:       proto.NewLowCardinality[string](new(proto.ColStr)),
+		serviceName:        proto.NewLowCardinality[string](new(proto.ColStr)),
+		resourceSchemaURL:  proto.NewLowCardinality[string](new(proto.ColStr)),
+		resourceAttributes: newAttributeColumn(),
+		scopeSchemaURL:     proto.NewLowCardinality[string](new(proto.ColStr)),
+		scopeVersion:       proto.NewLowCardinality[string](new(proto.ColStr)),
+		scopeAttributes:    newAttributeColumn(),
+		logAttributes:      newAttributeColumn(),
+		withEventName:      withEventName,
+	}
+	b.input = proto.Input{
+		{Name: "Timestamp", Data: b.timestamp},
+		{Name: "TraceId", Data: &b.traceID},
+		{Name: "SpanId", Data: &b.spanID},
+		{Name: "TraceFlags", Data: &b.traceFlags},
+		{Name: "SeverityText", Data: b.severityText},
+		{Name: "SeverityNumber", Data: &b.severityNumber},
+		{Name: "ServiceName", Data: b.serviceName},
+		{Name: "Body", Data: &b.body},
+		{Name: "ResourceSchemaUrl", Data: b.resourceSchemaURL},
+		{Name: "ResourceAttributes", Data: b.resourceAttributes.column},
+		{Name: "ScopeSchemaUrl", Data: b.scopeSchemaURL},
+		{Name: "ScopeName", Data: &b.scopeName},
+		{Name: "ScopeVersion", Data: b.scopeVersion},
+		{Name: "ScopeAttributes", Data: b.scopeAttributes.column},
+		{Name: "LogAttributes", Data: b.logAttributes.column},
+	}
+	if withEventName {
+		b.input = append(b.input, proto.InputColumn{Name: "EventName", Data: &b.eventName})
+	}
+	return b
+}
+
+// rows is the number of log records in the block.
+func (b *logsBlock) rows() int { return b.timestamp.Rows() }
+
+// reset empties the block and keeps its memory, after dropping the
+// references into the pdata it held, which would keep that alive.
+func (b *logsBlock) reset() {
+	for _, c := range []*proto.ColLowCardinality[string]{
+		b.severityText, b.serviceName, b.resourceSchemaURL, b.scopeSchemaURL, b.scopeVersion,
+		b.resourceAttributes.keys, b.scopeAttributes.keys, b.logAttributes.keys,
+	} {
+		clear(c.Values)
+	}
+	clear(b.resourceEntries)
+	clear(b.scopeEntries)
+	clear(b.recordEntries)
+	b.input.Reset()
+}
+
+// appendLogs adds every log record of ld as a row, with the same values
+// contrib's exporter writes: the timestamp falls back to the observed
+// timestamp, ids are lowercase hex (empty when unset), every attribute
+// value is its string form, and ServiceName is the resource's service.name.
+func (b *logsBlock) appendLogs(ld plog.Logs) {
+	for _, rl := range ld.ResourceLogs().All() {
+		resource := rl.Resource().Attributes()
+		serviceName := ""
+		if v, ok := resource.Get("service.name"); ok {
+			serviceName = v.AsString()
+		}
+		b.resourceEntries = sortedEntries(resource, b.resourceEntries)
+		for _, sl := range rl.ScopeLogs().All() {
+			scope := sl.Scope()
+			b.scopeEntries = sortedEntries(scope.Attributes(), b.scopeEntries)
+			for _, r := range sl.LogRecords().All() {
+				ts := r.Timestamp()
+				if ts == 0 {
+					ts = r.ObservedTimestamp()
+				}
+				b.timestamp.AppendRaw(proto.DateTime64(ts))
+				appendTraceID(&b.traceID, r.TraceID())
+				appendSpanID(&b.spanID, r.SpanID())
+				b.traceFlags.Append(uint8(r.Flags()))
+				b.severityText.Append(r.SeverityText())
+				b.severityNumber.Append(uint8(r.SeverityNumber()))
+				b.serviceName.Append(serviceName)
+				appendValue(&b.body, r.Body())
+				b.resourceSchemaURL.Append(rl.SchemaUrl())
+				b.resourceAttributes.appendEntries(b.resourceEntries)
+				b.scopeSchemaURL.Append(sl.SchemaUrl())
+				b.scopeName.Append(scope.Name())
+				b.scopeVersion.Append(scope.Version())
+				b.scopeAttributes.appendEntries(b.scopeEntries)
+				b.recordEntries = sortedEntries(r.Attributes(), b.recordEntries)
+				b.logAttributes.appendEntries(b.recordEntries)
+				if b.withEventName {
+					b.eventName.Append(r.EventName())
+				}
+			}
+		}
+	}
+}
+
+// attributeColumn is a Map(LowCardinality(String), String) column with
+// typed handles on its keys and values, so appending an attribute does not
+// go through the ColumnOf interface.
+type attributeColumn struct {
+	keys   *proto.ColLowCardinality[string]
+	values *proto.ColStr
+	column *proto.ColMap[string, string]
+}
+
+func newAttributeColumn() attributeColumn {
+	keys := proto.NewLowCardinality[string](new(proto.ColStr))
+	values := new(proto.ColStr)
+	return attributeColumn{keys: keys, values: values, column: proto.NewMap[string, string](keys, values)}
+}
+
+// appendEntries adds one row with the given entries.
+func (c attributeColumn) appendEntries(entries []attributeEntry) {
+	for _, e := range entries {
+		c.keys.Append(e.key)
+		appendValue(c.values, e.value)
+	}
+	c.column.Offsets.Append(uint64(len(c.keys.Values)))
+}
+
+// attributeEntry is one attribute of a pcommon.Map, by reference.
+type attributeEntry struct {
+	key   string
+	value pcommon.Value
+}
+
+// sortedEntries returns m's attributes sorted by key, in scratch's memory.
+// contrib's exporter writes every map sorted by key, and we write the same
+// bytes so that the two are interchangeable on one table (mapKeys(...)[1]
+// and toString(...) answer alike).
+func sortedEntries(m pcommon.Map, scratch []attributeEntry) []attributeEntry {
+	entries := scratch[:0]
+	sorted := true
+	for k, v := range m.All() {
+		if n := len(entries); n > 0 && entries[n-1].key > k {
+			sorted = false
+		}
+		entries = append(entries, attributeEntry{key: k, value: v})
+	}
+	if !sorted {
+		slices.SortFunc(entries, func(a, b attributeEntry) int { return strings.Compare(a.key, b.key) })
+	}
+	return entries
+}
+
+// appendValue adds v's string form (pcommon.Value.AsString) to col, without
+// an intermediate string for the common scalar types.
+func appendValue(col *proto.ColStr, v pcommon.Value) {
+	start := len(col.Buf)
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		col.Buf = append(col.Buf, v.Str()...)
+	case pcommon.ValueTypeInt:
+		col.Buf = strconv.AppendInt(col.Buf, v.Int(), 10)
+	case pcommon.ValueTypeBool:
+		col.Buf = strconv.AppendBool(col.Buf, v.Bool())
+	case pcommon.ValueTypeDouble:
+		// pdata's form for plain decimals (coordinates); exponents, NaN
+		// and infinities take pdata's own path below.
+		if f := math.Abs(v.Double()); f == 0 || (f >= 1e-6 && f < 1e21) {
+			col.Buf = strconv.AppendFloat(col.Buf, v.Double(), 'f', -1, 64)
+		} else {
+			col.Buf = append(col.Buf, v.AsString()...)
+		}
+	case pcommon.ValueTypeEmpty:
+	default: // bytes, map, slice: rarer, and formatted by pdata itself
+		col.Buf = append(col.Buf, v.AsString()...)
+	}
+	col.Pos = append(col.Pos, proto.Position{Start: start, End: len(col.Buf)})
+}
+
+func appendTraceID(col *proto.ColStr, id pcommon.TraceID) {
+	if id.IsEmpty() {
+		col.Append("")
+		return
+	}
+	var buf [32]byte
+	hex.Encode(buf[:], id[:])
+	col.AppendBytes(buf[:])
+}
+
+func appendSpanID(col *proto.ColStr, id pcommon.SpanID) {
+	if id.IsEmpty() {
+		col.Append("")
+		return
+	}
+	var buf [16]byte
+	hex.Encode(buf[:], id[:])
+	col.AppendBytes(buf[:])
+}

@@ -1,0 +1,71 @@
+package clickhouselogsexporter
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/otelcol-events/otelcol-events/components/clickhouselogsexporter/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) (*Config, error) {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	cfg := NewFactory().CreateDefaultConfig()
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	require.NoError(t, err)
+	require.NoError(t, sub.Unmarshal(cfg))
+	return cfg.(*Config), confmap.Validate(cfg)
+}
+
+func TestLoadConfig(t *testing.T) {
+	cfg, err := loadConfig(t, "")
+	require.NoError(t, err)
+	assert.Equal(t, createDefaultConfig(), cfg)
+	address, err := cfg.address()
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:9000", address)
+
+	cfg, err = loadConfig(t, "full")
+	require.NoError(t, err)
+	address, err = cfg.address()
+	require.NoError(t, err)
+	assert.Equal(t, "clickhouse.example:9440", address)
+	assert.Equal(t, "writer", cfg.Username)
+	assert.Equal(t, "secret", string(cfg.Password))
+	assert.Equal(t, "events", cfg.Database)
+	assert.Equal(t, "client_events", cfg.Table)
+	assert.Equal(t, "zstd", cfg.Compression)
+	assert.False(t, cfg.AsyncInsert)
+	assert.Equal(t, 2*time.Second, cfg.DialTimeout)
+	assert.Equal(t, 30*time.Second, cfg.TimeoutConfig.Timeout)
+	assert.False(t, cfg.TLS.Insecure)
+	assert.Equal(t, "/etc/ssl/clickhouse-ca.pem", cfg.TLS.CAFile)
+	assert.Equal(t, 10*time.Second, cfg.BackOffConfig.MaxElapsedTime)
+	require.NotNil(t, cfg.QueueConfig.Get())
+	assert.Equal(t, 2, cfg.QueueConfig.Get().NumConsumers)
+}
+
+func TestConfigErrors(t *testing.T) {
+	for name, want := range map[string]string{
+		"http_endpoint":   "scheme must be tcp or clickhouse (the native protocol)",
+		"dsn_endpoint":    "give credentials, database and settings as their own keys",
+		"no_port":         `endpoint "clickhouse.example" must be host:port`,
+		"bad_compression": `compression must be one of lz4, zstd, none, got "gzip"`,
+		"empty_names":     "database must not be empty\ntable must not be empty",
+		"no_dial_timeout": "dial_timeout must be positive",
+		"no_timeout":      "timeout must be positive",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := loadConfig(t, name)
+			require.ErrorContains(t, err, want)
+		})
+	}
+}

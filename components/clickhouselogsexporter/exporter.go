@@ -1,0 +1,227 @@
+package clickhouselogsexporter // import "github.com/otelcol-events/otelcol-events/components/clickhouselogsexporter"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/ch-go"
+	"github.com/ClickHouse/ch-go/chpool"
+	"github.com/ClickHouse/ch-go/proto"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/otelcol-events/otelcol-events/components/clickhouselogsexporter/internal/metadata"
+)
+
+// logsExporter inserts each request the exporter helper hands it as one
+// INSERT. Every error is left retryable: a wrong password, a missing table
+// or an unreachable server can all be mended while the data waits (the
+// retry sender, then the Kafka receiver, which does not mark the record),
+// and no log record is ever a reason on its own for ClickHouse to refuse an
+// insert, so there is nothing to drop as permanent.
+type logsExporter struct {
+	cfg       *Config
+	logger    *zap.Logger
+	telemetry *metadata.TelemetryBuilder
+
+	pool     *chpool.Pool
+	settings []ch.Setting
+
+	schemaMu sync.Mutex
+	schema   *tableSchema // nil until read from ClickHouse
+	blocks   sync.Pool    // *logsBlock of schema's shape
+}
+
+func newLogsExporter(cfg *Config, set component.TelemetrySettings) (*logsExporter, error) {
+	telemetry, err := metadata.NewTelemetryBuilder(set)
+	if err != nil {
+		return nil, err
+	}
+	e := &logsExporter{cfg: cfg, logger: set.Logger, telemetry: telemetry}
+	if cfg.AsyncInsert {
+		e.settings = []ch.Setting{
+			{Key: "async_insert", Value: "1", Important: true},
+			{Key: "wait_for_async_insert", Value: "1", Important: true},
+		}
+	}
+	return e, nil
+}
+
+// start makes the connection pool without connecting: ClickHouse may come
+// up after the collector, and the first insert connects (and retries).
+func (e *logsExporter) start(ctx context.Context, _ component.Host) error {
+	address, err := e.cfg.address()
+	if err != nil {
+		return err
+	}
+	opts := ch.Options{
+		Address:     address,
+		Database:    e.cfg.Database,
+		User:        e.cfg.Username,
+		Password:    string(e.cfg.Password),
+		Compression: compressionOf(e.cfg.Compression),
+		ClientName:  "otelcol-events/clickhouselogs",
+		DialTimeout: e.cfg.DialTimeout,
+		// The exporter's timeout bounds a whole insert through the context;
+		// ch-go's own 3 s per packet would cut off an async insert waiting
+		// for ClickHouse's buffer on a loaded server, and its retry would
+		// store the rows twice.
+		ReadTimeout: ch.NoTimeout,
+	}
+	if !e.cfg.TLS.Insecure {
+		if opts.TLS, err = e.cfg.TLS.LoadTLSConfig(ctx); err != nil {
+			return fmt.Errorf("tls: %w", err)
+		}
+	}
+	maxConns := int32(4)
+	if q := e.cfg.QueueConfig.Get(); q != nil && q.NumConsumers > 0 {
+		maxConns = int32(q.NumConsumers)
+	}
+	e.pool, err = chpool.New(ctx, chpool.Options{ClientOptions: opts, MaxConns: maxConns})
+	return err
+}
+
+func (e *logsExporter) shutdown(context.Context) error {
+	if e.pool != nil {
+		e.pool.Close()
+	}
+	e.telemetry.Shutdown()
+	return nil
+}
+
+func (e *logsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
+	if ld.LogRecordCount() == 0 {
+		return nil
+	}
+	schema, err := e.tableSchema(ctx)
+	if err != nil {
+		return err
+	}
+	block := e.block(schema)
+	defer e.blocks.Put(block)
+	defer block.reset()
+
+	start := time.Now()
+	block.appendLogs(ld)
+	err = e.do(ctx, ch.Query{Body: schema.insertSQL, Input: block.input, Settings: e.settings})
+
+	outcome := metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "success")))
+	if err != nil {
+		outcome = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "failure")))
+	}
+	e.telemetry.ExporterClickhouselogsInsertDuration.Record(ctx, time.Since(start).Seconds(), outcome)
+	e.telemetry.ExporterClickhouselogsInsertRows.Record(ctx, int64(block.rows()), outcome)
+	if err != nil {
+		return fmt.Errorf("insert %d log records into %s: %w", block.rows(), schema.table, err)
+	}
+	return nil
+}
+
+// block returns an empty block shaped for schema.
+func (e *logsExporter) block(schema *tableSchema) *logsBlock {
+	if b, ok := e.blocks.Get().(*logsBlock); ok {
+		return b
+	}
+	return newLogsBlock(schema.hasEventName)
+}
+
+// do runs q on a pooled connection. A connection that failed other than by
+// a ClickHouse exception (network, timeout) may be mid-packet: it is closed
+// instead of going back to the pool.
+func (e *logsExporter) do(ctx context.Context, q ch.Query) error {
+	conn, err := e.pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", e.cfg.Endpoint, err)
+	}
+	err = conn.Do(ctx, q)
+	var exception *ch.Exception
+	if err != nil && !errors.As(err, &exception) {
+		_ = conn.Close()
+		return err
+	}
+	conn.Release()
+	return err
+}
+
+func compressionOf(name string) ch.Compression {
+	switch name {
+	case "zstd":
+		return ch.CompressionZSTD
+	case "none":
+		return ch.CompressionDisabled
+	default:
+		return ch.CompressionLZ4
+	}
+}
+
+// tableSchema is what the exporter learnt of the table on first use.
+type tableSchema struct {
+	table        string // `db`.`table`, for queries and messages
+	hasEventName bool
+	insertSQL    string
+}
+
+// tableSchema reads the table's columns once, so that a table from before
+// contrib added EventName still takes inserts, and a missing table or
+// column is reported by name instead of as ClickHouse's insert error.
+func (e *logsExporter) tableSchema(ctx context.Context) (*tableSchema, error) {
+	e.schemaMu.Lock()
+	defer e.schemaMu.Unlock()
+	if e.schema != nil {
+		return e.schema, nil
+	}
+	var names proto.ColStr
+	columns := map[string]bool{}
+	err := e.do(ctx, ch.Query{
+		Body: "SELECT name FROM system.columns WHERE database = {db:String} AND table = {table:String}",
+		Parameters: []proto.Parameter{
+			{Key: "db", Value: quoteString(e.cfg.Database)},
+			{Key: "table", Value: quoteString(e.cfg.Table)},
+		},
+		Result: proto.Results{{Name: "name", Data: &names}},
+		OnResult: func(context.Context, proto.Block) error {
+			for i := range names.Rows() {
+				columns[names.Row(i)] = true
+			}
+			names.Reset()
+			return nil
+		},
+	})
+	table := quoteIdentifier(e.cfg.Database) + "." + quoteIdentifier(e.cfg.Table)
+	if err != nil {
+		return nil, fmt.Errorf("read the columns of %s: %w", table, err)
+	}
+	schema, err := newTableSchema(table, columns)
+	if err != nil {
+		return nil, err
+	}
+	e.schema = schema
+	return schema, nil
+}
+
+// newTableSchema checks that the table has the columns this exporter
+// writes and renders its INSERT.
+func newTableSchema(table string, columns map[string]bool) (*tableSchema, error) {
+	if len(columns) == 0 {
+		return nil, fmt.Errorf("table %s does not exist: create it with contrib's clickhouse exporter (create_schema: true) or its otel_logs statement", table)
+	}
+	schema := &tableSchema{table: table, hasEventName: columns["EventName"]}
+	input := newLogsBlock(schema.hasEventName).input
+	var missing []string
+	for _, c := range input {
+		if !columns[c.Name] {
+			missing = append(missing, c.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("table %s lacks the columns %v of contrib's otel_logs schema", table, missing)
+	}
+	schema.insertSQL = insertStatement(table, input)
+	return schema, nil
+}

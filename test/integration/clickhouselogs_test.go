@@ -1,0 +1,203 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/clickhouseexporter"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configoptional"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/exporter/exportertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-events/otelcol-events/components/clickhouselogsexporter"
+	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
+)
+
+// TestClickHouseLogsMatchesContrib sends the same logs through contrib's
+// clickhouse exporter and through clickhouselogs into two tables of
+// contrib's schema: ClickHouse must hold the same rows, every column.
+func TestClickHouseLogsMatchesContrib(t *testing.T) {
+	db := newDatabase(t)
+	ld := variedLogs()
+
+	contrib := startContribLogsExporter(t, db)
+	require.NoError(t, contrib.ConsumeLogs(context.Background(), ld))
+	chQuery(t, "CREATE TABLE "+db+".ours AS "+db+".otel_logs")
+	ours := startClickHouseLogsExporter(t, db, "ours", nil)
+	require.NoError(t, ours.ConsumeLogs(context.Background(), ld))
+
+	const rows = "SELECT * FROM %s ORDER BY Timestamp, Body, toString(LogAttributes)"
+	want := chQuery(t, fmt.Sprintf(rows, db+".otel_logs"))
+	require.Len(t, want, ld.LogRecordCount())
+	assert.Equal(t, want, chQuery(t, fmt.Sprintf(rows, db+".ours")))
+}
+
+// TestClickHouseLogsTableWithoutEventName: a table from before contrib
+// added EventName still takes inserts, without that column.
+func TestClickHouseLogsTableWithoutEventName(t *testing.T) {
+	db := newDatabase(t)
+	startContribLogsExporter(t, db)
+	chQuery(t, "CREATE TABLE "+db+".legacy AS "+db+".otel_logs")
+	chQuery(t, "ALTER TABLE "+db+".legacy DROP INDEX IF EXISTS idx_event_name")
+	chQuery(t, "ALTER TABLE "+db+".legacy DROP COLUMN EventName")
+
+	ours := startClickHouseLogsExporter(t, db, "legacy", nil)
+	ld := variedLogs()
+	require.NoError(t, ours.ConsumeLogs(context.Background(), ld))
+	n, err := chCount(t, "SELECT count() FROM "+db+".legacy WHERE ServiceName = 'shop-web' AND LogAttributes['items'] = '-3'")
+	require.NoError(t, err)
+	assert.Equal(t, 2, n) // the third record of each of shop-web's scopes
+}
+
+// TestClickHouseLogsRefusals: what ClickHouse refuses comes back as a
+// retryable error naming the cause, so the data waits (in the Kafka
+// receiver, which does not mark the record) until an operator mends it.
+func TestClickHouseLogsRefusals(t *testing.T) {
+	db := newDatabase(t)
+	startContribLogsExporter(t, db)
+	chQuery(t, "CREATE TABLE "+db+".narrow (Timestamp DateTime64(9), Body String) ENGINE = MergeTree ORDER BY Timestamp")
+
+	for _, c := range []struct {
+		name  string
+		table string
+		edit  func(*clickhouselogsexporter.Config)
+		want  string
+	}{
+		{name: "missing table", table: "nothing_here", want: "does not exist"},
+		{name: "missing column", table: "narrow", want: "lacks the columns [TraceId SpanId"},
+		{name: "nothing there", table: "otel_logs", want: "connect to", edit: func(c *clickhouselogsexporter.Config) {
+			c.Endpoint = addr(freePort(t))
+		}},
+		// Last: a failed handshake aborts this ClickHouse engine (libchdb in
+		// server mode), and chdb-server starts it again.
+		{name: "wrong password", table: "otel_logs", want: "AUTHENTICATION_FAILED", edit: func(c *clickhouselogsexporter.Config) {
+			c.Password = "wrong"
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			exp := startClickHouseLogsExporter(t, db, c.table, c.edit)
+			err := exp.ConsumeLogs(context.Background(), variedLogs())
+			require.ErrorContains(t, err, c.want)
+			assert.False(t, consumererror.IsPermanent(err), "must stay retryable: %v", err)
+		})
+	}
+	require.Eventually(t, func() bool {
+		return stack.ClickHouseReady(suite.ch.HTTPAddr())(context.Background()) == nil
+	}, time.Minute, 50*time.Millisecond, "ClickHouse back after the failed handshake")
+}
+
+// variedLogs has what a logs table must render faithfully: two resources,
+// two scopes, every attribute value type, a record without ids, one without
+// a timestamp (the observed one counts), structured bodies and an event name.
+func variedLogs() plog.Logs {
+	ld := plog.NewLogs()
+	base := time.Date(2026, 12, 1, 8, 0, 0, 123456789, time.UTC)
+	for ri, service := range []string{"shop-ios", "shop-web"} {
+		rl := ld.ResourceLogs().AppendEmpty()
+		rl.SetSchemaUrl("https://opentelemetry.io/schemas/1.26.0")
+		res := rl.Resource().Attributes()
+		res.PutStr("service.name", service)
+		res.PutStr("app.version", "5.2.0")
+		res.PutInt("meta.ab_bucket", 7)
+		res.PutStr("device.id", "D-42")
+		for si, scope := range []string{"eventsplit", ""} {
+			sl := rl.ScopeLogs().AppendEmpty()
+			sl.Scope().SetName(scope)
+			sl.Scope().SetVersion("0.2.0")
+			sl.Scope().Attributes().PutBool("scope.ours", si == 0)
+			if si == 1 {
+				sl.SetSchemaUrl("https://opentelemetry.io/schemas/1.30.0")
+				sl.Scope().Attributes().Clear()
+			}
+			for i := range 3 {
+				r := sl.LogRecords().AppendEmpty()
+				ts := pcommon.NewTimestampFromTime(base.Add(time.Duration(ri*100+si*10+i) * time.Millisecond))
+				if i == 2 {
+					r.SetObservedTimestamp(ts)
+				} else {
+					r.SetTimestamp(ts)
+				}
+				if i != 1 {
+					r.SetTraceID(pcommon.TraceID{0x0a, 0xf7, 0x65, 0x19, 0x16, 0xcd, 0x43, 0xdd, 0x84, 0x48, 0xeb, 0x21, 0x1c, 0x80, 0x31, byte(i)})
+					r.SetSpanID(pcommon.SpanID{0xb7, 0xad, 0x6b, 0x71, 0x69, 0x20, 0x33, byte(i)})
+					r.SetFlags(plog.DefaultLogRecordFlags.WithIsSampled(true))
+				}
+				r.SetSeverityNumber(plog.SeverityNumberWarn)
+				r.SetSeverityText("WARN")
+				r.SetEventName("screen_view")
+				a := r.Attributes()
+				a.PutStr("event.id", "e"+string(rune('0'+i)))
+				a.PutStr("client.address", "203.0.113.7")
+				a.PutInt("items", int64(-3*i))
+				a.PutDouble("geo.location.lat", 51.4036+float64(i))
+				a.PutDouble("ratio", []float64{0, -0.25, 1e-9}[i])
+				a.PutDouble("limit", []float64{1e21, math.Inf(-1), math.NaN()}[i])
+				a.PutBool("logged_in", i%2 == 0)
+				a.PutEmptyBytes("blob").FromRaw([]byte{0, 1, 2, 0xff})
+				a.PutEmptyMap("nested").PutStr("k", "v<&>")
+				a.PutEmptySlice("path").AppendEmpty().SetStr("home")
+				a.PutEmpty("nothing")
+				switch i {
+				case 0:
+					r.Body().SetStr(`{"duration_ms": 1234}`)
+				case 1:
+					r.Body().SetEmptyMap().PutInt("duration_ms", 5)
+				case 2:
+					r.Body().SetDouble(1.5)
+				}
+			}
+		}
+	}
+	return ld
+}
+
+// startContribLogsExporter starts contrib's exporter on db, which creates
+// the database and its otel_logs table.
+func startContribLogsExporter(t testing.TB, db string) exporter.Logs {
+	t.Helper()
+	f := clickhouseexporter.NewFactory()
+	cfg := f.CreateDefaultConfig().(*clickhouseexporter.Config)
+	cfg.Endpoint = suite.ch.TCPEndpoint()
+	cfg.Database = db
+	cfg.QueueSettings = configoptional.None[exporterhelper.QueueBatchConfig]()
+	return startExporter(t, f, cfg)
+}
+
+// startClickHouseLogsExporter starts clickhouselogs on db.table, answering
+// each ConsumeLogs with the insert's outcome (no queue, no retries).
+func startClickHouseLogsExporter(t testing.TB, db, table string, edit func(*clickhouselogsexporter.Config)) exporter.Logs {
+	t.Helper()
+	f := clickhouselogsexporter.NewFactory()
+	cfg := f.CreateDefaultConfig().(*clickhouselogsexporter.Config)
+	cfg.Endpoint = suite.ch.TCPEndpoint()
+	cfg.Database = db
+	cfg.Table = table
+	cfg.QueueConfig = configoptional.None[exporterhelper.QueueBatchConfig]()
+	cfg.BackOffConfig.Enabled = false
+	if edit != nil {
+		edit(cfg)
+	}
+	return startExporter(t, f, cfg)
+}
+
+func startExporter(t testing.TB, f exporter.Factory, cfg component.Config) exporter.Logs {
+	t.Helper()
+	exp, err := f.CreateLogs(context.Background(), exportertest.NewNopSettings(f.Type()), cfg)
+	require.NoError(t, err)
+	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, exp.Shutdown(context.Background())) })
+	return exp
+}
