@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 
@@ -38,6 +39,22 @@ func TestConfigsValidate(t *testing.T) {
 		}
 		out, err := runBinary(t, args...)
 		require.NoError(t, err, out)
+	})
+	// The merge keeps one of two same-named entries silently: a pipeline
+	// both files name would lose one side's (as the gateway's events did
+	// when it named one logs/events, as the agent does).
+	t.Run("local stack: no pipeline named in both", func(t *testing.T) {
+		seen := map[string]string{}
+		for _, c := range localConfigs() {
+			cm, err := confmaptest.LoadConf(filepath.Join(suite.repoRoot, "config", c))
+			require.NoError(t, err)
+			pipelines, err := cm.Sub("service::pipelines")
+			require.NoError(t, err)
+			for name := range pipelines.ToStringMap() {
+				require.NotContainsf(t, seen, name, "pipeline %s is in %s and %s", name, seen[name], c)
+				seen[name] = c
+			}
+		}
 	})
 }
 
