@@ -35,7 +35,11 @@ type logsExporter struct {
 
 	schemaMu sync.Mutex
 	schema   *tableSchema // nil until read from ClickHouse
-	blocks   sync.Pool    // *logsBlock of schema's shape
+	// idle holds blocks between inserts, one per connection at most, so a
+	// block keeps the size its columns grew to. (A sync.Pool drops them at
+	// every garbage collection, which a gateway under load runs several
+	// times a second: each insert then grew its columns from nothing.)
+	idle chan *logsBlock
 }
 
 func newLogsExporter(cfg *Config, set component.TelemetrySettings) (*logsExporter, error) {
@@ -83,6 +87,7 @@ func (e *logsExporter) start(ctx context.Context, _ component.Host) error {
 	if q := e.cfg.QueueConfig.Get(); q != nil && q.NumConsumers > 0 {
 		maxConns = int32(q.NumConsumers)
 	}
+	e.idle = make(chan *logsBlock, maxConns)
 	e.pool, err = chpool.New(ctx, chpool.Options{ClientOptions: opts, MaxConns: maxConns})
 	return err
 }
@@ -103,9 +108,8 @@ func (e *logsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	if err != nil {
 		return err
 	}
-	block := e.block(schema)
-	defer e.blocks.Put(block)
-	defer block.reset()
+	block := e.takeBlock(schema)
+	defer e.giveBack(block)
 
 	start := time.Now()
 	block.appendLogs(ld)
@@ -123,12 +127,24 @@ func (e *logsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	return nil
 }
 
-// block returns an empty block shaped for schema.
-func (e *logsExporter) block(schema *tableSchema) *logsBlock {
-	if b, ok := e.blocks.Get().(*logsBlock); ok {
+// takeBlock returns an empty block shaped for schema.
+func (e *logsExporter) takeBlock(schema *tableSchema) *logsBlock {
+	select {
+	case b := <-e.idle:
 		return b
+	default:
+		return newLogsBlock(schema.hasEventName)
 	}
-	return newLogsBlock(schema.hasEventName)
+}
+
+// giveBack empties b and keeps it for the next insert, unless as many
+// blocks as connections are kept already.
+func (e *logsExporter) giveBack(b *logsBlock) {
+	b.reset()
+	select {
+	case e.idle <- b:
+	default:
+	}
 }
 
 // do runs q on a pooled connection. A connection that failed other than by
