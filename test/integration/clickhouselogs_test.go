@@ -21,9 +21,9 @@ import (
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/otelcol-events/otelcol-events/components/clickhouselogsexporter"
-	"github.com/otelcol-events/otelcol-events/deploy/local/stack"
 )
 
 // TestClickHouseLogsMatchesContrib sends the same logs through contrib's
@@ -81,11 +81,6 @@ func TestClickHouseLogsRefusals(t *testing.T) {
 		{name: "nothing there", table: "otel_logs", want: "connect to", edit: func(c *clickhouselogsexporter.Config) {
 			c.Endpoint = addr(freePort(t))
 		}},
-		// Last: a failed handshake aborts this ClickHouse engine (libchdb in
-		// server mode), and chdb-server starts it again.
-		{name: "wrong password", table: "otel_logs", want: "AUTHENTICATION_FAILED", edit: func(c *clickhouselogsexporter.Config) {
-			c.Password = "wrong"
-		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			exp := startClickHouseLogsExporter(t, db, c.table, c.edit)
@@ -94,9 +89,53 @@ func TestClickHouseLogsRefusals(t *testing.T) {
 			assert.False(t, consumererror.IsPermanent(err), "must stay retryable: %v", err)
 		})
 	}
-	require.Eventually(t, func() bool {
-		return stack.ClickHouseReady(suite.ch.HTTPAddr())(context.Background()) == nil
-	}, time.Minute, 50*time.Millisecond, "ClickHouse back after the failed handshake")
+}
+
+// TestClickHouseLogsWrongPassword runs on a ClickHouse of its own: a failed
+// handshake aborts this engine (libchdb in server mode; chdb-server starts
+// it again), which would pull the shared one from under other tests.
+func TestClickHouseLogsWrongPassword(t *testing.T) {
+	ch, err := startClickHouse(t.TempDir(), testLog(t, "clickhouse-wrong-password"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ch.Stop() })
+
+	exp := startClickHouseLogsExporter(t, "otel", "otel_logs", func(c *clickhouselogsexporter.Config) {
+		c.Endpoint = ch.TCPEndpoint()
+		c.Password = "wrong"
+	})
+	err = exp.ConsumeLogs(context.Background(), variedLogs())
+	require.ErrorContains(t, err, "AUTHENTICATION_FAILED")
+	assert.False(t, consumererror.IsPermanent(err), "must stay retryable: %v", err)
+}
+
+// TestClickHouseLogsTelemetry: each insert is recorded with its rows and
+// outcome, the one ClickHouse refused too (its table went away after the
+// exporter read it).
+func TestClickHouseLogsTelemetry(t *testing.T) {
+	db := newDatabase(t)
+	startContribLogsExporter(t, db)
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	set := exportertest.NewNopSettings(clickhouselogsexporter.NewFactory().Type())
+	set.TelemetrySettings = tt.NewTelemetrySettings()
+	exp := startClickHouseLogsExporterWith(t, db, "otel_logs", nil, set)
+
+	ld := variedLogs()
+	require.NoError(t, exp.ConsumeLogs(context.Background(), ld))
+	chQuery(t, "DROP TABLE "+db+".otel_logs")
+	require.Error(t, exp.ConsumeLogs(context.Background(), ld))
+
+	rows, err := tt.GetMetric("otelcol_exporter_clickhouselogs_insert_rows")
+	require.NoError(t, err)
+	byOutcome := map[string]int64{}
+	for _, dp := range rows.Data.(metricdata.Histogram[int64]).DataPoints {
+		outcome, _ := dp.Attributes.Value("outcome")
+		require.EqualValues(t, 1, dp.Count, outcome.AsString())
+		byOutcome[outcome.AsString()] = dp.Sum
+	}
+	assert.Equal(t, map[string]int64{"success": 12, "failure": 12}, byOutcome)
+	_, err = tt.GetMetric("otelcol_exporter_clickhouselogs_insert_duration")
+	require.NoError(t, err)
 }
 
 // variedLogs has what a logs table must render faithfully: two resources,
@@ -180,6 +219,11 @@ func startContribLogsExporter(t testing.TB, db string) exporter.Logs {
 // each ConsumeLogs with the insert's outcome (no queue, no retries).
 func startClickHouseLogsExporter(t testing.TB, db, table string, edit func(*clickhouselogsexporter.Config)) exporter.Logs {
 	t.Helper()
+	return startClickHouseLogsExporterWith(t, db, table, edit, exportertest.NewNopSettings(clickhouselogsexporter.NewFactory().Type()))
+}
+
+func startClickHouseLogsExporterWith(t testing.TB, db, table string, edit func(*clickhouselogsexporter.Config), set exporter.Settings) exporter.Logs {
+	t.Helper()
 	f := clickhouselogsexporter.NewFactory()
 	cfg := f.CreateDefaultConfig().(*clickhouselogsexporter.Config)
 	cfg.Endpoint = suite.ch.TCPEndpoint()
@@ -190,12 +234,17 @@ func startClickHouseLogsExporter(t testing.TB, db, table string, edit func(*clic
 	if edit != nil {
 		edit(cfg)
 	}
-	return startExporter(t, f, cfg)
+	return startExporterWith(t, f, cfg, set)
 }
 
 func startExporter(t testing.TB, f exporter.Factory, cfg component.Config) exporter.Logs {
 	t.Helper()
-	exp, err := f.CreateLogs(context.Background(), exportertest.NewNopSettings(f.Type()), cfg)
+	return startExporterWith(t, f, cfg, exportertest.NewNopSettings(f.Type()))
+}
+
+func startExporterWith(t testing.TB, f exporter.Factory, cfg component.Config, set exporter.Settings) exporter.Logs {
+	t.Helper()
+	exp, err := f.CreateLogs(context.Background(), set, cfg)
 	require.NoError(t, err)
 	require.NoError(t, exp.Start(context.Background(), componenttest.NewNopHost()))
 	t.Cleanup(func() { require.NoError(t, exp.Shutdown(context.Background())) })
