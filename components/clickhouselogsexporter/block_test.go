@@ -79,7 +79,7 @@ func TestBlockReuse(t *testing.T) {
 func TestAppendValueEdges(t *testing.T) {
 	for _, v := range []pcommon.Value{
 		pcommon.NewValueDouble(math.NaN()), pcommon.NewValueDouble(math.Inf(1)), pcommon.NewValueDouble(1e-9),
-		pcommon.NewValueDouble(-0.0), pcommon.NewValueDouble(1e21), pcommon.NewValueDouble(123456789.125),
+		pcommon.NewValueDouble(math.Copysign(0, -1)), pcommon.NewValueDouble(1e21), pcommon.NewValueDouble(123456789.125),
 		pcommon.NewValueInt(math.MinInt64), pcommon.NewValueStr("\xff\xfe not UTF-8"), pcommon.NewValueEmpty(),
 		pcommon.NewValueBytes(), pcommon.NewValueMap(), pcommon.NewValueSlice(),
 	} {

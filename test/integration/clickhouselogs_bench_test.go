@@ -73,7 +73,7 @@ func benchInsertLogs(uploads, perUpload int) plog.Logs {
 	for i := range uploads {
 		one, err := u.UnmarshalLogs(enrichedOTLPLogsUpload("bench-app", "page_view", "b"+time.Duration(i).String(), perUpload))
 		if err != nil {
-			panic(err) // marshalled here a moment ago
+			panic(err) // marshaled here a moment ago
 		}
 		one.ResourceLogs().MoveAndAppendTo(ld.ResourceLogs())
 	}
