@@ -39,6 +39,10 @@ type Config struct {
 	// one part and answers once the part is written, so an answer still
 	// means stored. Default true, as contrib's exporter.
 	AsyncInsert bool `mapstructure:"async_insert"`
+	// Settings are ClickHouse settings sent with every insert, e.g.
+	// materialize_skip_indexes_on_insert: "0" to leave the skip indexes
+	// to the merges (see the README). async_insert has its own key.
+	Settings map[string]string `mapstructure:"settings"`
 	// DialTimeout bounds connecting and the handshake (default 5s).
 	DialTimeout time.Duration `mapstructure:"dial_timeout"`
 	// TLS of the connection; insecure (plain TCP) by default, as ClickHouse's
@@ -71,6 +75,14 @@ func (cfg *Config) Validate() error {
 	}
 	if !slices.Contains(compressions, cfg.Compression) {
 		errs = append(errs, fmt.Errorf("compression must be one of %s, got %q", strings.Join(compressions, ", "), cfg.Compression))
+	}
+	for key := range cfg.Settings {
+		switch key {
+		case "":
+			errs = append(errs, errors.New("settings: a setting needs a name"))
+		case "async_insert", "wait_for_async_insert":
+			errs = append(errs, fmt.Errorf("settings: set %s through async_insert, which also answers only once the rows are written", key))
+		}
 	}
 	if cfg.TimeoutConfig.Timeout <= 0 {
 		// ch-go's per-packet read timeout is off (see start), so this is

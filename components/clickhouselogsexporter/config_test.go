@@ -44,6 +44,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, "client_events", cfg.Table)
 	assert.Equal(t, "zstd", cfg.Compression)
 	assert.False(t, cfg.AsyncInsert)
+	assert.Equal(t, map[string]string{"materialize_skip_indexes_on_insert": "0"}, cfg.Settings)
 	assert.Equal(t, 2*time.Second, cfg.DialTimeout)
 	assert.Equal(t, 30*time.Second, cfg.TimeoutConfig.Timeout)
 	assert.False(t, cfg.TLS.Insecure)
@@ -55,13 +56,14 @@ func TestLoadConfig(t *testing.T) {
 
 func TestConfigErrors(t *testing.T) {
 	for name, want := range map[string]string{
-		"http_endpoint":   "scheme must be tcp or clickhouse (the native protocol)",
-		"dsn_endpoint":    "give credentials, database and settings as their own keys",
-		"no_port":         `endpoint "clickhouse.example" must be host:port`,
-		"bad_compression": `compression must be one of lz4, zstd, none, got "gzip"`,
-		"empty_names":     "database must not be empty\ntable must not be empty",
-		"no_dial_timeout": "dial_timeout must be positive",
-		"no_timeout":      "timeout must be positive",
+		"http_endpoint":     "scheme must be tcp or clickhouse (the native protocol)",
+		"dsn_endpoint":      "give credentials, database and settings as their own keys",
+		"no_port":           `endpoint "clickhouse.example" must be host:port`,
+		"bad_compression":   `compression must be one of lz4, zstd, none, got "gzip"`,
+		"empty_names":       "database must not be empty\ntable must not be empty",
+		"no_dial_timeout":   "dial_timeout must be positive",
+		"no_timeout":        "timeout must be positive",
+		"async_in_settings": "settings: set wait_for_async_insert through async_insert",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -53,6 +55,11 @@ func newLogsExporter(cfg *Config, set component.TelemetrySettings) (*logsExporte
 			{Key: "async_insert", Value: "1", Important: true},
 			{Key: "wait_for_async_insert", Value: "1", Important: true},
 		}
+	}
+	// Important: a server that does not know a setting refuses the insert
+	// rather than ignoring what the operator asked for.
+	for _, key := range slices.Sorted(maps.Keys(cfg.Settings)) {
+		e.settings = append(e.settings, ch.Setting{Key: key, Value: cfg.Settings[key], Important: true})
 	}
 	return e, nil
 }

@@ -91,6 +91,34 @@ func TestClickHouseLogsRefusals(t *testing.T) {
 	}
 }
 
+// TestClickHouseLogsSettings: settings go with every insert, and one this
+// ClickHouse does not know fails the insert instead of being ignored.
+func TestClickHouseLogsSettings(t *testing.T) {
+	db := newDatabase(t)
+	startContribLogsExporter(t, db)
+	chQuery(t, "CREATE TABLE "+db+".deferred AS "+db+".otel_logs")
+	for table, settings := range map[string]map[string]string{
+		"otel_logs": nil,
+		"deferred":  {"materialize_skip_indexes_on_insert": "0"},
+	} {
+		exp := startClickHouseLogsExporter(t, db, table, func(c *clickhouselogsexporter.Config) { c.Settings = settings })
+		require.NoError(t, exp.ConsumeLogs(context.Background(), variedLogs()))
+	}
+	indexBytes := func(table string) string {
+		rows := chQuery(t, "SELECT sum(secondary_indices_uncompressed_bytes) > 0 FROM system.parts WHERE database = '"+db+"' AND table = '"+table+"' AND active")
+		return rows[0][0]
+	}
+	assert.Equal(t, "1", indexBytes("otel_logs"), "indexes built on insert")
+	assert.Equal(t, "0", indexBytes("deferred"), "indexes left to the merges")
+
+	exp := startClickHouseLogsExporter(t, db, "otel_logs", func(c *clickhouselogsexporter.Config) {
+		c.Settings = map[string]string{"no_such_setting_here": "1"}
+	})
+	err := exp.ConsumeLogs(context.Background(), variedLogs())
+	require.ErrorContains(t, err, "no_such_setting_here")
+	assert.False(t, consumererror.IsPermanent(err))
+}
+
 // TestClickHouseLogsWrongPassword runs on a ClickHouse of its own: a failed
 // handshake aborts this engine (libchdb in server mode; chdb-server starts
 // it again), which would pull the shared one from under other tests.
