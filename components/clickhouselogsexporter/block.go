@@ -41,9 +41,9 @@ type logsBlock struct {
 	withEventName      bool
 
 	input proto.Input
-	// Scratch space for sorting a resource's, a scope's and a record's
-	// attributes.
-	resourceEntries, scopeEntries, recordEntries []attributeEntry
+	// One sorter per kind of attribute set, so that each remembers the key
+	// order of its kind.
+	resourceSorter, scopeSorter, recordSorter attributeSorter
 }
 
 // newLogsBlock makes an empty block; withEventName adds the EventName
@@ -96,9 +96,9 @@ func (b *logsBlock) reset() {
 	} {
 		clear(c.Values)
 	}
-	clear(b.resourceEntries)
-	clear(b.scopeEntries)
-	clear(b.recordEntries)
+	b.resourceSorter.forget()
+	b.scopeSorter.forget()
+	b.recordSorter.forget()
 	b.input.Reset()
 }
 
@@ -113,10 +113,10 @@ func (b *logsBlock) appendLogs(ld plog.Logs) {
 		if v, ok := resource.Get("service.name"); ok {
 			serviceName = v.AsString()
 		}
-		b.resourceEntries = sortedEntries(resource, b.resourceEntries)
+		resourceEntries := b.resourceSorter.sort(resource)
 		for _, sl := range rl.ScopeLogs().All() {
 			scope := sl.Scope()
-			b.scopeEntries = sortedEntries(scope.Attributes(), b.scopeEntries)
+			scopeEntries := b.scopeSorter.sort(scope.Attributes())
 			for _, r := range sl.LogRecords().All() {
 				ts := r.Timestamp()
 				if ts == 0 {
@@ -131,13 +131,12 @@ func (b *logsBlock) appendLogs(ld plog.Logs) {
 				b.serviceName.Append(serviceName)
 				appendValue(&b.body, r.Body())
 				b.resourceSchemaURL.Append(rl.SchemaUrl())
-				b.resourceAttributes.appendEntries(b.resourceEntries)
+				b.resourceAttributes.appendEntries(resourceEntries)
 				b.scopeSchemaURL.Append(sl.SchemaUrl())
 				b.scopeName.Append(scope.Name())
 				b.scopeVersion.Append(scope.Version())
-				b.scopeAttributes.appendEntries(b.scopeEntries)
-				b.recordEntries = sortedEntries(r.Attributes(), b.recordEntries)
-				b.logAttributes.appendEntries(b.recordEntries)
+				b.scopeAttributes.appendEntries(scopeEntries)
+				b.logAttributes.appendEntries(b.recordSorter.sort(r.Attributes()))
 				if b.withEventName {
 					b.eventName.Append(r.EventName())
 				}
@@ -176,23 +175,51 @@ type attributeEntry struct {
 	value pcommon.Value
 }
 
-// sortedEntries returns m's attributes sorted by key, in scratch's memory.
-// contrib's exporter writes every map sorted by key, and we write the same
-// bytes so that the two are interchangeable on one table (mapKeys(...)[1]
-// and toString(...) answer alike).
-func sortedEntries(m pcommon.Map, scratch []attributeEntry) []attributeEntry {
-	entries := scratch[:0]
-	sorted := true
+// attributeSorter returns attribute sets sorted by key: contrib's exporter
+// writes every map sorted, and we write the same bytes so that the two are
+// interchangeable on one table (mapKeys(...)[1] and toString(...) answer
+// alike). The records of one upload carry the same keys in the same order,
+// so the sorter remembers the last set's keys and their sorted order, and
+// a set with the same keys is put in order without sorting again.
+type attributeSorter struct {
+	keys    []string         // the last set's keys, in pdata's order
+	order   []int            // positions in keys, in key order
+	entries []attributeEntry // the set being sorted, in pdata's order
+	sorted  []attributeEntry
+}
+
+// sort returns m's attributes sorted by key; the slice is reused by the
+// next call.
+func (s *attributeSorter) sort(m pcommon.Map) []attributeEntry {
+	s.entries = s.entries[:0]
+	same := m.Len() == len(s.keys)
 	for k, v := range m.All() {
-		if n := len(entries); n > 0 && entries[n-1].key > k {
-			sorted = false
+		if same && s.keys[len(s.entries)] != k {
+			same = false
 		}
-		entries = append(entries, attributeEntry{key: k, value: v})
+		s.entries = append(s.entries, attributeEntry{key: k, value: v})
 	}
-	if !sorted {
-		slices.SortFunc(entries, func(a, b attributeEntry) int { return strings.Compare(a.key, b.key) })
+	if !same {
+		s.keys, s.order = s.keys[:0], s.order[:0]
+		for i, e := range s.entries {
+			s.keys = append(s.keys, e.key)
+			s.order = append(s.order, i)
+		}
+		slices.SortStableFunc(s.order, func(a, b int) int { return strings.Compare(s.keys[a], s.keys[b]) })
 	}
-	return entries
+	s.sorted = s.sorted[:0]
+	for _, i := range s.order {
+		s.sorted = append(s.sorted, s.entries[i])
+	}
+	return s.sorted
+}
+
+// forget drops the references into the pdata last sorted.
+func (s *attributeSorter) forget() {
+	clear(s.keys[:cap(s.keys)])
+	clear(s.entries[:cap(s.entries)])
+	clear(s.sorted[:cap(s.sorted)])
+	s.keys, s.order = s.keys[:0], s.order[:0]
 }
 
 // appendValue adds v's string form (pcommon.Value.AsString) to col, without

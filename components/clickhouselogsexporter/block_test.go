@@ -108,3 +108,34 @@ func logsWith(service string, n int) plog.Logs {
 	}
 	return ld
 }
+
+// TestAttributeSorter: sets with the last set's keys in the same order
+// reuse its order; any other set is sorted afresh, an empty one included.
+func TestAttributeSorter(t *testing.T) {
+	keysOf := func(entries []attributeEntry) []string {
+		var keys []string
+		for _, e := range entries {
+			keys = append(keys, e.key+"="+e.value.AsString())
+		}
+		return keys
+	}
+	set := func(kv ...string) pcommon.Map {
+		m := pcommon.NewMap()
+		for i := 0; i < len(kv); i += 2 {
+			m.PutStr(kv[i], kv[i+1])
+		}
+		return m
+	}
+	var s attributeSorter
+	assert.Equal(t, []string{"a=1", "b=2", "c=3"}, keysOf(s.sort(set("c", "3", "a", "1", "b", "2"))))
+	assert.Equal(t, []string{"a=x", "b=y", "c=z"}, keysOf(s.sort(set("c", "z", "a", "x", "b", "y"))), "same keys: the remembered order")
+	assert.Equal(t, []string{"a=1", "b=2", "c=3"}, keysOf(s.sort(set("b", "2", "c", "3", "a", "1"))), "same keys, another order")
+	assert.Equal(t, []string{"a=1", "d=4"}, keysOf(s.sort(set("d", "4", "a", "1"))))
+	assert.Empty(t, s.sort(pcommon.NewMap()))
+	s.sort(set("z", "1"))
+	s.forget()
+	assert.Empty(t, s.sort(pcommon.NewMap()), "an empty set after forget")
+	for _, k := range s.keys[:cap(s.keys)] {
+		assert.Empty(t, k, "forget drops the references into pdata")
+	}
+}
