@@ -123,8 +123,9 @@ func (b *logsBlock) appendLogs(ld plog.Logs) {
 					ts = r.ObservedTimestamp()
 				}
 				b.timestamp.AppendRaw(proto.DateTime64(ts))
-				appendTraceID(&b.traceID, r.TraceID())
-				appendSpanID(&b.spanID, r.SpanID())
+				traceID, spanID := r.TraceID(), r.SpanID()
+				appendHexID(&b.traceID, traceID[:])
+				appendHexID(&b.spanID, spanID[:])
 				b.traceFlags.Append(uint8(r.Flags()))
 				b.severityText.Append(r.SeverityText())
 				b.severityNumber.Append(uint8(r.SeverityNumber()))
@@ -248,22 +249,12 @@ func appendValue(col *proto.ColStr, v pcommon.Value) {
 	col.Pos = append(col.Pos, proto.Position{Start: start, End: len(col.Buf)})
 }
 
-func appendTraceID(col *proto.ColStr, id pcommon.TraceID) {
-	if id.IsEmpty() {
-		col.Append("")
-		return
+// appendHexID adds a trace or span id as lowercase hex, or "" when every
+// byte is zero (unset), as contrib's exporter writes them.
+func appendHexID(col *proto.ColStr, id []byte) {
+	start := len(col.Buf)
+	if slices.ContainsFunc(id, func(b byte) bool { return b != 0 }) {
+		col.Buf = hex.AppendEncode(col.Buf, id)
 	}
-	var buf [32]byte
-	hex.Encode(buf[:], id[:])
-	col.AppendBytes(buf[:])
-}
-
-func appendSpanID(col *proto.ColStr, id pcommon.SpanID) {
-	if id.IsEmpty() {
-		col.Append("")
-		return
-	}
-	var buf [16]byte
-	hex.Encode(buf[:], id[:])
-	col.AppendBytes(buf[:])
+	col.Pos = append(col.Pos, proto.Position{Start: start, End: len(col.Buf)})
 }

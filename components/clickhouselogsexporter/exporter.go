@@ -33,6 +33,8 @@ type logsExporter struct {
 
 	pool     *chpool.Pool
 	settings []ch.Setting
+	// The outcome attribute of the insert metrics, made once.
+	succeeded, failed metric.MeasurementOption
 
 	schemaMu sync.Mutex
 	schema   *tableSchema // nil until read from ClickHouse
@@ -48,7 +50,11 @@ func newLogsExporter(cfg *Config, set component.TelemetrySettings) (*logsExporte
 	if err != nil {
 		return nil, err
 	}
-	e := &logsExporter{cfg: cfg, logger: set.Logger, telemetry: telemetry}
+	e := &logsExporter{
+		cfg: cfg, logger: set.Logger, telemetry: telemetry,
+		succeeded: metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "success"))),
+		failed:    metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "failure"))),
+	}
 	if cfg.AsyncInsert {
 		e.settings = []ch.Setting{
 			{Key: "async_insert", Value: "1", Important: true},
@@ -121,9 +127,9 @@ func (e *logsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	block.appendLogs(ld)
 	err = e.do(ctx, ch.Query{Body: schema.insertSQL, Input: block.input, Settings: e.settings})
 
-	outcome := metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "success")))
+	outcome := e.succeeded
 	if err != nil {
-		outcome = metric.WithAttributeSet(attribute.NewSet(attribute.String("outcome", "failure")))
+		outcome = e.failed
 	}
 	e.telemetry.ExporterClickhouselogsInsertDuration.Record(ctx, time.Since(start).Seconds(), outcome)
 	e.telemetry.ExporterClickhouselogsInsertRows.Record(ctx, int64(block.rows()), outcome)

@@ -72,6 +72,6 @@ func newTableSchema(table string, columns map[string]bool) (*tableSchema, error)
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("table %s lacks the columns %v of contrib's otel_logs schema", table, missing)
 	}
-	schema.insertSQL = insertStatement(table, input)
+	schema.insertSQL = "INSERT INTO " + table + " " + input.Columns() + " VALUES"
 	return schema, nil
 }

@@ -1,10 +1,6 @@
 package clickhouselogsexporter // import "github.com/otelcol-events/otelcol-events/components/clickhouselogsexporter"
 
-import (
-	"strings"
-
-	"github.com/ClickHouse/ch-go/proto"
-)
+import "strings"
 
 // quoteIdentifier quotes a database, table or column name for ClickHouse
 // SQL, so that any name the configuration gives is taken literally.
@@ -21,20 +17,3 @@ var (
 	identifierEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`")
 	stringEscaper     = strings.NewReplacer(`\`, `\\`, `'`, `\'`)
 )
-
-// insertStatement is "INSERT INTO table (columns...) VALUES", the form
-// that sends the rows as native blocks after the query.
-func insertStatement(table string, input proto.Input) string {
-	var b strings.Builder
-	b.WriteString("INSERT INTO ")
-	b.WriteString(table)
-	b.WriteString(" (")
-	for i, c := range input {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(quoteIdentifier(c.Name))
-	}
-	b.WriteString(") VALUES")
-	return b.String()
-}
