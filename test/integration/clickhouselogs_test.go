@@ -144,9 +144,10 @@ func TestClickHouseLogsTelemetry(t *testing.T) {
 	startContribLogsExporter(t, db)
 	tt := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
-	set := exportertest.NewNopSettings(clickhouselogsexporter.NewFactory().Type())
+	f := clickhouselogsexporter.NewFactory()
+	set := exportertest.NewNopSettings(f.Type())
 	set.TelemetrySettings = tt.NewTelemetrySettings()
-	exp := startClickHouseLogsExporterWith(t, db, "otel_logs", nil, set)
+	exp := startExporter(t, f, clickHouseLogsConfig(db, "otel_logs", nil), set)
 
 	ld := variedLogs()
 	require.NoError(t, exp.ConsumeLogs(context.Background(), ld))
@@ -240,20 +241,21 @@ func startContribLogsExporter(t testing.TB, db string) exporter.Logs {
 	cfg.Endpoint = suite.ch.TCPEndpoint()
 	cfg.Database = db
 	cfg.QueueSettings = configoptional.None[exporterhelper.QueueBatchConfig]()
-	return startExporter(t, f, cfg)
+	return startExporter(t, f, cfg, exportertest.NewNopSettings(f.Type()))
 }
 
 // startClickHouseLogsExporter starts clickhouselogs on db.table, answering
-// each ConsumeLogs with the insert's outcome (no queue, no retries).
+// each ConsumeLogs with the insert's outcome.
 func startClickHouseLogsExporter(t testing.TB, db, table string, edit func(*clickhouselogsexporter.Config)) exporter.Logs {
 	t.Helper()
-	return startClickHouseLogsExporterWith(t, db, table, edit, exportertest.NewNopSettings(clickhouselogsexporter.NewFactory().Type()))
+	f := clickhouselogsexporter.NewFactory()
+	return startExporter(t, f, clickHouseLogsConfig(db, table, edit), exportertest.NewNopSettings(f.Type()))
 }
 
-func startClickHouseLogsExporterWith(t testing.TB, db, table string, edit func(*clickhouselogsexporter.Config), set exporter.Settings) exporter.Logs {
-	t.Helper()
-	f := clickhouselogsexporter.NewFactory()
-	cfg := f.CreateDefaultConfig().(*clickhouselogsexporter.Config)
+// clickHouseLogsConfig is clickhouselogs on the shared ClickHouse's
+// db.table without a queue or retries, changed by edit (if any).
+func clickHouseLogsConfig(db, table string, edit func(*clickhouselogsexporter.Config)) *clickhouselogsexporter.Config {
+	cfg := clickhouselogsexporter.NewFactory().CreateDefaultConfig().(*clickhouselogsexporter.Config)
 	cfg.Endpoint = suite.ch.TCPEndpoint()
 	cfg.Database = db
 	cfg.Table = table
@@ -262,15 +264,10 @@ func startClickHouseLogsExporterWith(t testing.TB, db, table string, edit func(*
 	if edit != nil {
 		edit(cfg)
 	}
-	return startExporterWith(t, f, cfg, set)
+	return cfg
 }
 
-func startExporter(t testing.TB, f exporter.Factory, cfg component.Config) exporter.Logs {
-	t.Helper()
-	return startExporterWith(t, f, cfg, exportertest.NewNopSettings(f.Type()))
-}
-
-func startExporterWith(t testing.TB, f exporter.Factory, cfg component.Config, set exporter.Settings) exporter.Logs {
+func startExporter(t testing.TB, f exporter.Factory, cfg component.Config, set exporter.Settings) exporter.Logs {
 	t.Helper()
 	exp, err := f.CreateLogs(context.Background(), set, cfg)
 	require.NoError(t, err)
