@@ -5,6 +5,8 @@ import (
 
 	"github.com/ClickHouse/ch-go/proto"
 	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/otelcol-events/otelcol-events/internal/eventlogstest"
 )
 
 // FuzzAppendLogs feeds whatever OTLP logs a Kafka record could decode to
@@ -13,7 +15,7 @@ import (
 // per attribute.
 func FuzzAppendLogs(f *testing.F) {
 	var m plog.ProtoMarshaler
-	for _, ld := range []plog.Logs{logsWith("seed", 3), eventLikeLogs(2, 3), plog.NewLogs()} {
+	for _, ld := range []plog.Logs{logsWith("seed", 3), eventlogstest.EnrichedUploads(2, 3), plog.NewLogs()} {
 		seed, err := m.MarshalLogs(ld)
 		if err != nil {
 			f.Fatal(err)

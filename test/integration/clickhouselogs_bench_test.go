@@ -6,12 +6,12 @@ import (
 	"context"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/otelcol-events/otelcol-events/internal/eventlogstest"
 	"github.com/otelcol-events/otelcol-events/internal/proctree"
 )
 
@@ -24,7 +24,7 @@ import (
 //
 //	go test -tags integration -run '^$' -bench ClickHouseLogsInsert -benchtime 20x ./test/integration/
 func BenchmarkClickHouseLogsInsert(b *testing.B) {
-	ld := benchInsertLogs(500, 100)
+	ld := eventlogstest.EnrichedUploads(500, 100)
 	db := newDatabase(b)
 	contrib := startContribLogsExporter(b, db)
 	chQuery(b, "CREATE TABLE "+db+".ours AS "+db+".otel_logs")
@@ -63,19 +63,4 @@ func processCPU(b *testing.B) int64 {
 	var ru syscall.Rusage
 	require.NoError(b, syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
 	return ru.Utime.Nano() + ru.Stime.Nano()
-}
-
-// benchInsertLogs is uploads enriched uploads of perUpload events, each its
-// own resource, as the gateway hands them to its ClickHouse exporter.
-func benchInsertLogs(uploads, perUpload int) plog.Logs {
-	ld := plog.NewLogs()
-	var u plog.ProtoUnmarshaler
-	for i := range uploads {
-		one, err := u.UnmarshalLogs(enrichedOTLPLogsUpload("bench-app", "page_view", "b"+time.Duration(i).String(), perUpload))
-		if err != nil {
-			panic(err) // marshaled here a moment ago
-		}
-		one.ResourceLogs().MoveAndAppendTo(ld.ResourceLogs())
-	}
-	return ld
 }

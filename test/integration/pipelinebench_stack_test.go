@@ -5,7 +5,6 @@ package integration
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,10 +15,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 
+	"github.com/otelcol-events/otelcol-events/internal/eventlogstest"
 	"github.com/otelcol-events/otelcol-events/internal/proctree"
 )
 
@@ -194,40 +193,17 @@ func (p *benchPipeline) stop() {
 }
 
 // otlpLogsUpload carries the same events as appEventsBody as OTLP logs, the
-// way eventsplit would have made them (resource from meta, attributes and
-// body per event), for the stock pipeline's OTLP receiver.
+// way eventsplit would have made them, for the stock pipeline's OTLP
+// receiver.
 func otlpLogsUpload(app, category, prefix string, n int) []byte {
-	return marshalLogs(eventLogs(app, category, prefix, n))
+	return marshalLogs(eventlogstest.Upload(app, category, prefix, n))
 }
 
 // enrichedOTLPLogsUpload is otlpLogsUpload with what ours adds to every
-// event on its way to ClickHouse: a UUIDv7-shaped backend id (shaped like
-// ours: random bits shared by the upload, a counter per event), the
-// geolocation of its address (the flat GeoLite2 fields), and the trace
-// context of the upload.
+// event on its way to ClickHouse (eventlogstest.Enrich).
 func enrichedOTLPLogsUpload(app, category, prefix string, n int) []byte {
-	ld := eventLogs(app, category, prefix, n)
-	var traceID pcommon.TraceID
-	var spanID pcommon.SpanID
-	_, _ = rand.Read(traceID[:])
-	_, _ = rand.Read(spanID[:])
-	var id [16]byte
-	_, _ = rand.Read(id[:])
-	records := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
-	for i := range records.Len() {
-		r := records.At(i)
-		r.SetTraceID(traceID)
-		r.SetSpanID(spanID)
-		id[6], id[7] = 0x70|byte(i>>8)&0x0f, byte(i) // version 7, counter
-		a := r.Attributes()
-		a.PutStr("event.backend_id", fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:]))
-		a.PutStr("geo.country.iso_code", "GB")
-		a.PutStr("geo.region.name", "England")
-		a.PutStr("geo.locality.name", "Bracknell")
-		a.PutStr("geo.postal_code", "RG12")
-		a.PutDouble("geo.location.lat", 51.4036)
-		a.PutDouble("geo.location.lon", -0.7618)
-	}
+	ld := eventlogstest.Upload(app, category, prefix, n)
+	eventlogstest.Enrich(ld)
 	return marshalLogs(ld)
 }
 
@@ -237,31 +213,6 @@ func marshalLogs(ld plog.Logs) []byte {
 		panic(err) // a Logs built here always marshals
 	}
 	return body
-}
-
-func eventLogs(app, category, prefix string, n int) plog.Logs {
-	ld := plog.NewLogs()
-	rl := ld.ResourceLogs().AppendEmpty()
-	res := rl.Resource().Attributes()
-	res.PutStr("service.name", app)
-	res.PutStr("app.id", app)
-	res.PutStr("event.category", category)
-	res.PutStr("app.platform", "web")
-	res.PutStr("device.id", "dev-1")
-	records := rl.ScopeLogs().AppendEmpty().LogRecords()
-	ts := pcommon.NewTimestampFromTime(time.Now())
-	for i := range n {
-		r := records.AppendEmpty()
-		r.SetTimestamp(ts)
-		r.SetEventName("page_view")
-		a := r.Attributes()
-		a.PutStr("event.id", fmt.Sprintf("%s-%d", prefix, i))
-		a.PutStr("client.address", fmt.Sprintf("81.2.69.%d", 1+i%200))
-		a.PutStr("page", fmt.Sprintf("/p/%d", i))
-		a.PutInt("n", int64(i))
-		r.Body().SetStr(fmt.Sprintf(`{"i":%d}`, i))
-	}
-	return ld
 }
 
 // postEvents sends an eventsplit upload and returns the events accepted.
