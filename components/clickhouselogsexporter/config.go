@@ -43,6 +43,12 @@ type Config struct {
 	// materialize_skip_indexes_on_insert: "0" to leave the skip indexes
 	// to the merges (see the README). async_insert has its own key.
 	Settings map[string]string `mapstructure:"settings"`
+	// ColumnCodec is the general-purpose codec the table's columns are
+	// stored with (LZ4, LZ4HC(level), ZSTD(level) or NONE). Before its first
+	// insert the exporter sets it on every column whose explicit codec
+	// differs, keeping the column's transforms (Delta, …); see the README.
+	// Empty (default): the table's codecs are left as they are.
+	ColumnCodec string `mapstructure:"column_codec"`
 	// DialTimeout bounds connecting and the handshake (default 5s).
 	DialTimeout time.Duration `mapstructure:"dial_timeout"`
 	// TLS of the connection; insecure (plain TCP) by default, as ClickHouse's
@@ -75,6 +81,9 @@ func (cfg *Config) Validate() error {
 	}
 	if !slices.Contains(compressions, cfg.Compression) {
 		errs = append(errs, fmt.Errorf("compression must be one of %s, got %q", strings.Join(compressions, ", "), cfg.Compression))
+	}
+	if cfg.ColumnCodec != "" && !columnCodecPattern.MatchString(cfg.ColumnCodec) {
+		errs = append(errs, fmt.Errorf("column_codec must be LZ4, LZ4HC(1..12), ZSTD(1..22) or NONE, got %q", cfg.ColumnCodec))
 	}
 	for key := range cfg.Settings {
 		switch key {

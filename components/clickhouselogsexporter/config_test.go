@@ -45,6 +45,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, "zstd", cfg.Compression)
 	assert.False(t, cfg.AsyncInsert)
 	assert.Equal(t, map[string]string{"materialize_skip_indexes_on_insert": "0"}, cfg.Settings)
+	assert.Equal(t, "ZSTD(1)", cfg.ColumnCodec)
 	assert.Equal(t, 2*time.Second, cfg.DialTimeout)
 	assert.Equal(t, 30*time.Second, cfg.TimeoutConfig.Timeout)
 	assert.False(t, cfg.TLS.Insecure)
@@ -64,6 +65,8 @@ func TestConfigErrors(t *testing.T) {
 		"no_dial_timeout":   "dial_timeout must be positive",
 		"no_timeout":        "timeout must be positive",
 		"async_in_settings": "settings: set wait_for_async_insert through async_insert",
+		"bad_codec":         `column_codec must be LZ4, LZ4HC(1..12), ZSTD(1..22) or NONE, got "ZSTD"`,
+		"codec_injection":   "column_codec must be",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)

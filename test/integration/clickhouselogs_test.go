@@ -22,6 +22,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/otelcol-events/otelcol-events/components/clickhouselogsexporter"
 )
@@ -165,6 +167,44 @@ func TestClickHouseLogsTelemetry(t *testing.T) {
 	assert.Equal(t, map[string]int64{"success": 12, "failure": 12}, byOutcome)
 	_, err = tt.GetMetric("otelcol_exporter_clickhouselogs_insert_duration")
 	require.NoError(t, err)
+}
+
+// TestClickHouseLogsColumnCodec: column_codec sets the codec of the
+// table's columns before the first insert, keeping transforms and
+// MATERIALIZED expressions; a table that refuses the change (the Log
+// engine cannot alter a column) is logged and still takes the rows.
+func TestClickHouseLogsColumnCodec(t *testing.T) {
+	db := newDatabase(t)
+	startContribLogsExporter(t, db)
+	chQuery(t, "CREATE TABLE "+db+".recoded AS "+db+".otel_logs")
+	chQuery(t, "CREATE TABLE "+db+".unalterable AS "+db+".otel_logs ENGINE = Log")
+	f := clickhouselogsexporter.NewFactory()
+	lz4 := func(c *clickhouselogsexporter.Config) { c.ColumnCodec = "LZ4" }
+
+	for table, wantLog := range map[string]string{
+		"recoded":     "Set the column codec",
+		"unalterable": "Could not set the column codec; inserting with the table's codecs",
+	} {
+		core, logs := observer.New(zap.InfoLevel)
+		set := exportertest.NewNopSettings(f.Type())
+		set.Logger = zap.New(core)
+		exp := startExporter(t, f, clickHouseLogsConfig(db, table, lz4), set)
+		ld := variedLogs()
+		require.NoError(t, exp.ConsumeLogs(context.Background(), ld), table)
+		assert.Equal(t, 1, logs.FilterMessage(wantLog).Len(), table)
+		n, err := chCount(t, "SELECT count() FROM "+db+"."+table)
+		require.NoError(t, err)
+		assert.Equal(t, ld.LogRecordCount(), n, table)
+	}
+
+	assert.Equal(t, [][]string{
+		{"LogAttributes", "CODEC(LZ4)", ""},
+		{"Timestamp", "CODEC(Delta(8), LZ4)", ""},
+		{"TraceFlags", "", ""},
+		{"__otel_materialized_k8s.pod.name", "CODEC(LZ4)", "MATERIALIZED 1"},
+	}, chQuery(t, "SELECT name, compression_codec, trim(default_kind || ' ' || if(default_expression = '', '', toString(position(default_expression, 'k8s.pod.name') > 0))) FROM system.columns WHERE database = '"+db+
+		"' AND table = 'recoded' AND name IN ('LogAttributes', 'Timestamp', 'TraceFlags', '__otel_materialized_k8s.pod.name') ORDER BY name"))
+	assert.Equal(t, "0", chQuery(t, "SELECT count() FROM system.mutations WHERE database = '"+db+"'")[0][0], "a change of metadata only")
 }
 
 // variedLogs has what a logs table must render faithfully: two resources,
