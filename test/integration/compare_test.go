@@ -39,6 +39,7 @@ type compareReport struct {
 		Version  string   `json:"version"`
 		Complete bool     `json:"complete"`
 		Problems []string `json:"problems"`
+		Notes    []string `json:"notes"`
 		Ingest   struct {
 			ExpectedSpans      int64    `json:"expected_spans"`
 			StoredSpans        int64    `json:"stored_spans"`
@@ -73,6 +74,30 @@ type compareReport struct {
 		CPUSeconds   *float64 `json:"cpu_seconds"`
 		PeakRSSBytes *float64 `json:"peak_rss_bytes"`
 	} `json:"collectors"`
+}
+
+// summary is the report's figures the tests assert on, one line per
+// backend and collector.
+func (r compareReport) summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "complete %v, problems %q; spans %d accepted %d, events accepted %d\n",
+		r.Complete, r.Problems, r.Workload.Spans, r.Send.SpansAccepted, r.Send.EventsAccepted)
+	for _, be := range r.Backends {
+		fmt.Fprintf(&b, "%s (%s): complete %v, problems %q, notes %q, spans %d of %d, events %s of %s\n",
+			be.Name, be.Version, be.Complete, be.Problems, be.Notes, be.Ingest.StoredSpans, be.Ingest.ExpectedSpans,
+			optional(be.Ingest.StoredEvents), optional(be.Ingest.ExpectedEvents))
+	}
+	for _, c := range r.Collectors {
+		fmt.Fprintf(&b, "collector %s: cpu s %s, peak rss %s\n", c.Name, optional(c.CPUSeconds), optional(c.PeakRSSBytes))
+	}
+	return b.String()
+}
+
+func optional[T any](v *T) string {
+	if v == nil {
+		return "none"
+	}
+	return fmt.Sprint(*v)
 }
 
 // runCompare runs bin/backendcompare with deploy/local/compare.yaml and the
@@ -161,8 +186,12 @@ func startCompareTarget(t *testing.T) map[string]string {
 // all-in-one collector (OTLP -> Kafka -> ClickHouse): every figure present
 // and every query answered right.
 func TestBackendCompareOnLocalStack(t *testing.T) {
+	var output string
+	var r compareReport
+	explainFailure(t, func() string { return output + "\n" + r.summary() })
 	env := startCompareTarget(t)
-	code, output, r := runCompare(t, env, "-traces", "300", "-events", "200", "-queries", "10", "-ingest-timeout", "2m")
+	var code int
+	code, output, r = runCompare(t, env, "-traces", "300", "-events", "200", "-queries", "10", "-ingest-timeout", "2m")
 	require.Equal(t, 0, code, output)
 	require.True(t, r.Complete, output)
 	require.Len(t, r.Backends, 3)

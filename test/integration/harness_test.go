@@ -138,6 +138,18 @@ func startClickHouseAgain(t testing.TB) {
 	suite.ch = ch
 }
 
+// explainFailure logs what explain returns when the test failed. Call it
+// first: cleanups run last-registered first, so this one runs after every
+// child's log tail and ends the test's output, the part a CI log shows.
+func explainFailure(t testing.TB, explain func() string) {
+	t.Helper()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("---- why it failed ----\n%s", explain())
+		}
+	})
+}
+
 // testLog is a file for one child's output. When the test fails, its tail is
 // printed, so a failure shows what the collector said.
 func testLog(t testing.TB, name string) *os.File {

@@ -171,6 +171,9 @@ func (c *comparison) ingestFigures(br *report.BackendReport, st *ingestState, ex
 	if st.wantEvents {
 		if !st.eventsAt.IsZero() {
 			br.Ingest.EventsSecondsToQueryable = report.Ptr(st.eventsAt.Sub(sendStart).Seconds())
+			if st.events > expectedEvents {
+				br.Notes = append(br.Notes, fmt.Sprintf("holds %d events for %d accepted: duplicates (redelivery after a retry)", st.events, expectedEvents))
+			}
 		} else {
 			backendProblem(c.out, br, fmt.Sprintf("holds %d of %d events after the ingest timeout", st.events, expectedEvents))
 		}
