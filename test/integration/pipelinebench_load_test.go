@@ -34,7 +34,8 @@ type benchOptions struct {
 	// a never-seen category and of the load's own.
 	probeEvery time.Duration
 	// profileDir, when set, receives a CPU profile of the agent and of the
-	// gateway taken during the load (their pprof extensions).
+	// gateway taken during the load, and their allocation profiles right
+	// after it (their pprof extensions).
 	profileDir string
 	// drainTimeout bounds the wait for ClickHouse to hold every
 	// acknowledged event; reaching it fails the run (events lost).
@@ -223,7 +224,16 @@ func (s *sampling) stop() []proctree.Figures {
 // profileCPU writes a CPU profile of a collector, taken through its pprof
 // extension, to dir/<name>.cpu.pprof.
 func profileCPU(t testing.TB, c *collectorRun, dir string, d time.Duration) {
-	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", c.Endpoints.Pprof, max(int(d.Seconds()), 1))
+	saveProfile(t, c, fmt.Sprintf("profile?seconds=%d", max(int(d.Seconds()), 1)), filepath.Join(dir, c.cfg.Name+".cpu.pprof"))
+	// Allocations since the collector started, taken right after the CPU
+	// profile: what the load made the collector allocate, by call site.
+	saveProfile(t, c, "allocs", filepath.Join(dir, c.cfg.Name+".allocs.pprof"))
+}
+
+// saveProfile fetches one profile from c's pprof extension into path; a
+// failure is logged, not fatal: profiles only explain a run's figures.
+func saveProfile(t testing.TB, c *collectorRun, query, path string) {
+	url := fmt.Sprintf("http://%s/debug/pprof/%s", c.Endpoints.Pprof, query)
 	resp, err := http.Get(url)
 	if err != nil {
 		t.Logf("profile %s: %v", c.cfg.Name, err)
@@ -235,7 +245,6 @@ func profileCPU(t testing.TB, c *collectorRun, dir string, d time.Duration) {
 		t.Logf("profile %s: %d %v", c.cfg.Name, resp.StatusCode, err)
 		return
 	}
-	path := filepath.Join(dir, c.cfg.Name+".cpu.pprof")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Logf("profile %s: %v", c.cfg.Name, err)
 	}

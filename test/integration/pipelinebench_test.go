@@ -36,7 +36,8 @@ import (
 //	variant of ours with testdata/bench/variants/name.{agent,gateway}.yaml
 //	merged over its configs and name.clickhouse.sql run on its tables, run
 //	interleaved with the others),
-//	BENCH_E2E_PROFILE_DIR (unset: no CPU profiles of the collectors)
+//	BENCH_E2E_PROFILE_DIR (unset: no CPU and allocation profiles of the
+//	collectors)
 func BenchmarkPipelines(b *testing.B) {
 	base := benchOptions{
 		duration:   time.Duration(envInt(b, "BENCH_E2E_SECONDS", 20)) * time.Second,
