@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	b3prop "go.opentelemetry.io/contrib/propagators/b3"
 	jaegerprop "go.opentelemetry.io/contrib/propagators/jaeger"
-	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
@@ -148,62 +146,6 @@ func (p *Parent) readWith(carrier Carrier, f Format, prop propagation.TextMapPro
 		return
 	}
 	p.TraceParent, p.Format = FromSpanContext(sc), f
-}
-
-// ExtractBaggage reads W3C baggage and, with FormatJaeger listed, Jaeger's
-// uberctx-<key> headers, into one baggage. Invalid members are dropped and
-// their header named in invalid; the valid ones are kept.
-func ExtractBaggage(carrier Carrier, formats []Format) (bag baggage.Baggage, invalid []string) {
-	for _, f := range formats {
-		switch f {
-		case FormatW3C:
-			values := carrier.Values(HeaderBaggage)
-			if len(values) == 0 {
-				continue
-			}
-			parsed, err := baggage.Parse(strings.Join(values, ","))
-			if err != nil {
-				invalid = append(invalid, HeaderBaggage)
-			}
-			for _, m := range parsed.Members() {
-				bag, _ = bag.SetMember(m)
-			}
-		case FormatJaeger:
-			var bad bool
-			bag, bad = readJaegerBaggage(carrier, bag)
-			if bad {
-				invalid = append(invalid, HeaderUberBaggage+"*")
-			}
-		}
-	}
-	return bag, invalid
-}
-
-// readJaegerBaggage adds the uberctx-<key> headers to bag. Jaeger clients
-// URL-encode the values.
-func readJaegerBaggage(carrier Carrier, bag baggage.Baggage) (baggage.Baggage, bool) {
-	bad := false
-	for _, k := range carrier.Keys() {
-		lower := strings.ToLower(k)
-		key, ok := strings.CutPrefix(lower, HeaderUberBaggage)
-		if !ok {
-			continue
-		}
-		raw := carrier.Get(k)
-		value, err := url.QueryUnescape(raw)
-		if err != nil {
-			value = raw
-		}
-		m, err := baggage.NewMemberRaw(key, value)
-		if err != nil {
-			bad = true
-			continue
-		}
-		if bag, err = bag.SetMember(m); err != nil {
-			bad = true
-		}
-	}
-	return bag, bad
 }
 
 // SpanContext is tp as a remote OpenTelemetry span context.

@@ -63,8 +63,13 @@ func parseTraceContext(h http.Header, formats []tracecontext.Format) (traceConte
 	tc.invalidHeaders = append(tc.caller.Invalid, invalidBaggage...)
 	if id := strings.TrimSpace(h.Get("X-Request-ID")); validRequestID(id) {
 		tc.requestID = id
+		// The id is on every event and on the ingest span anyway; the
+		// caller's baggage can leave no room for it in the baggage header.
 		if m, err := baggage.NewMemberRaw(baggageRequestID, id); err == nil {
-			tc.baggage, _ = tc.baggage.SetMember(m)
+			var fits bool
+			if tc.baggage, fits = tracecontext.SetBaggageMember(tc.baggage, m); !fits {
+				tc.invalidHeaders = append(tc.invalidHeaders, tracecontext.HeaderBaggage)
+			}
 		}
 	}
 

@@ -186,3 +186,28 @@ func TestInvalidB3AndJaegerHeadersAreCounted(t *testing.T) {
 		{Value: 1, Attributes: attribute.NewSet(attribute.String("header", "uber-trace-id"))},
 	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
 }
+
+// The baggage put on the Kafka record must parse wherever it is read: a
+// caller's baggage that fills the header leaves X-Request-ID out of it
+// (the id is still on the events), and a Jaeger baggage value too large
+// for the header is dropped; both are counted.
+func TestBaggageStaysWithinOneHeader(t *testing.T) {
+	h := startHarness(t)
+	full := "k=" + strings.Repeat("z", 8190) // 8192 bytes: the limit
+	code, _, _ := h.post(upload(defaultMeta, validEvent("a")),
+		"baggage", full, "uberctx-big", strings.Repeat("%1C", 100), "X-Request-ID", "req-1")
+	require.Equal(t, http.StatusOK, code)
+	md := client.FromContext(h.logs.Contexts()[0]).Metadata
+	require.Len(t, md.Get("baggage"), 1)
+	bag, err := baggage.Parse(md.Get("baggage")[0])
+	require.NoError(t, err)
+	assert.Equal(t, full, bag.String(), "the caller's baggage, and nothing that does not fit")
+	rec := h.logs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	id, ok := rec.Attributes().Get("request.id")
+	require.True(t, ok)
+	assert.Equal(t, "req-1", id.Str())
+	metadatatest.AssertEqualReceiverEventsplitTraceContextInvalid(t, h.tel, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("header", "baggage"))},
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("header", "uberctx-*"))},
+	}, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreExemplars())
+}
