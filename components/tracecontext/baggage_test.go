@@ -64,6 +64,6 @@ func TestBoundedBaggageSize(t *testing.T) {
 	fill := maxBaggageBytes - b.size - len(",c=")
 	check(member("c", strings.Repeat("z", fill+1)), false)
 	check(member("c", strings.Repeat("z", fill)), true)
-	assert.Equal(t, maxBaggageBytes, len(b.bag.String()))
+	assert.Len(t, b.bag.String(), maxBaggageBytes)
 	check(member("d", ""), false)
 }
