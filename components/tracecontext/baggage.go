@@ -55,7 +55,7 @@ func ExtractBaggage(carrier Carrier, formats []Format) (baggage.Baggage, []strin
 func readJaegerBaggage(carrier Carrier, bag *boundedBaggage) bool {
 	var keys []string
 	for _, k := range carrier.Keys() {
-		if len(k) > len(HeaderUberBaggage) && strings.EqualFold(k[:len(HeaderUberBaggage)], HeaderUberBaggage) {
+		if len(k) >= len(HeaderUberBaggage) && strings.EqualFold(k[:len(HeaderUberBaggage)], HeaderUberBaggage) {
 			keys = append(keys, k)
 		}
 	}

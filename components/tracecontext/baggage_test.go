@@ -67,3 +67,10 @@ func TestBoundedBaggageSize(t *testing.T) {
 	assert.Len(t, b.bag.String(), maxBaggageBytes)
 	check(member("d", ""), false)
 }
+
+func TestExtractBaggageJaegerHeaderWithoutKey(t *testing.T) {
+	b, invalid := ExtractBaggage(headers("uberctx-", "x", "uberctx-ok", "1"), []Format{FormatJaeger})
+	assert.Equal(t, []string{"uberctx-*"}, invalid)
+	assert.Equal(t, 1, b.Len())
+	assert.Equal(t, "1", b.Member("ok").Value())
+}
