@@ -127,7 +127,7 @@ func sendLoad(t testing.TB, client *http.Client, p *benchPipeline, bodies [][]by
 	var wg sync.WaitGroup
 	if o.profileDir != "" {
 		for _, c := range []*collectorRun{p.agent, p.gateway} {
-			wg.Go(func() { profileCPU(t, c, o.profileDir, o.duration*3/4) })
+			wg.Go(func() { profileCollector(t, c, o.profileDir, o.duration*3/4) })
 		}
 	}
 	for w := range o.clients {
@@ -221,9 +221,10 @@ func (s *sampling) stop() []proctree.Figures {
 	return out
 }
 
-// profileCPU writes a CPU profile of a collector, taken through its pprof
-// extension, to dir/<name>.cpu.pprof.
-func profileCPU(t testing.TB, c *collectorRun, dir string, d time.Duration) {
+// profileCollector writes a CPU profile of a collector over d, taken
+// through its pprof extension, to dir/<name>.cpu.pprof, then its
+// allocation profile to dir/<name>.allocs.pprof.
+func profileCollector(t testing.TB, c *collectorRun, dir string, d time.Duration) {
 	saveProfile(t, c, fmt.Sprintf("profile?seconds=%d", max(int(d.Seconds()), 1)), filepath.Join(dir, c.cfg.Name+".cpu.pprof"))
 	// Allocations since the collector started, taken right after the CPU
 	// profile: what the load made the collector allocate, by call site.
