@@ -8,14 +8,14 @@
 //
 //	backendcompare -config deploy/local/compare.yaml
 //
-// `make compare` runs it on the local stack. This file only wires flags;
+// `make compare` runs it on the local stack. This file and flags.go only
+// wire flags;
 // the work is in internal/ (config, workload, sender, backend/..., measure,
 // compare, report).
 package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +25,6 @@ import (
 	"time"
 
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/compare"
-	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/config"
 )
 
 // Exit codes: a run that measured everything, a run with missing or wrong
@@ -44,57 +43,10 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, tty bool) int {
-	fs := flag.NewFlagSet("backendcompare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configPath := fs.String("config", "deploy/local/compare.yaml", "comparison config (YAML; ${env:NAME} is expanded)")
-	outDir := fs.String("out", "", "directory for report.md, report.json and charts/ (overrides run.out_dir)")
-	runID := fs.String("run-id", "", "run id marking this run's data (overrides run.run_id)")
-	recordDir := fs.String("record-dir", "", "save raw backend answers here, to refresh test fixtures (overrides run.record_dir)")
-	seed := fs.Uint64("seed", 0, "workload seed (overrides workload.seed)")
-	traces := fs.Int("traces", 0, "number of traces (overrides workload.traces)")
-	rate := fs.Float64("rate", 0, "target spans per second, 0 = as fast as possible (overrides workload.rate)")
-	events := fs.Int("events", 0, "client events to upload through eventsplit (overrides workload.events)")
-	queries := fs.Int("queries", 0, "queries of each kind per backend (overrides queries.repeat)")
-	ingestTimeout := fs.Duration("ingest-timeout", 0, "how long backends may take to hold all data after sending (overrides run.ingest_timeout)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	cfg, code := configure(ctx, args, stderr)
+	if code != exitComplete {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "backendcompare: unexpected arguments %v\n", fs.Args())
-		return exitUsage
-	}
-	cfg, err := config.Load(ctx, *configPath)
-	if err != nil {
-		fmt.Fprintln(stderr, "backendcompare:", err)
-		return exitUsage
-	}
-	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "out":
-			cfg.Run.OutDir = *outDir
-		case "run-id":
-			cfg.Run.RunID = *runID
-		case "record-dir":
-			cfg.Run.RecordDir = *recordDir
-		case "seed":
-			cfg.Workload.Seed = *seed
-		case "traces":
-			cfg.Workload.Traces = *traces
-		case "rate":
-			cfg.Workload.Rate = *rate
-		case "events":
-			cfg.Workload.Events = *events
-		case "queries":
-			cfg.Queries.Repeat = *queries
-		case "ingest-timeout":
-			cfg.Run.IngestTimeout = *ingestTimeout
-		}
-	})
-	if err := cfg.Validate(); err != nil {
-		fmt.Fprintf(stderr, "backendcompare: %s is not valid:\n%v\n", *configPath, err)
-		return exitUsage
-	}
-
 	start := time.Now()
 	report := compare.Run(ctx, cfg, stdout, tty)
 	if err := report.Write(cfg.Run.OutDir); err != nil {
@@ -102,8 +54,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, tty bool)
 		report.Complete = false
 	}
 	where := filepath.Join(cfg.Run.OutDir, "report.md")
+	took := time.Since(start).Round(time.Second)
 	if !report.Complete {
-		fmt.Fprintf(stderr, "backendcompare: run %s is INCOMPLETE after %s; partial figures in %s\n", report.RunID, time.Since(start).Round(time.Second), where)
+		fmt.Fprintf(stderr, "backendcompare: run %s is INCOMPLETE after %s; partial figures in %s\n", report.RunID, took, where)
 		for _, p := range report.Problems {
 			fmt.Fprintln(stderr, "  -", p)
 		}
@@ -114,6 +67,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, tty bool)
 		}
 		return exitIncomplete
 	}
-	fmt.Fprintf(stdout, "backendcompare: run %s complete in %s; report in %s\n", report.RunID, time.Since(start).Round(time.Second), where)
+	fmt.Fprintf(stdout, "backendcompare: run %s complete in %s; report in %s\n", report.RunID, took, where)
 	return exitComplete
 }
