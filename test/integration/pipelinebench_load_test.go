@@ -99,6 +99,7 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	require.NoError(t, err)
 	run.stored = stored
 	run.rowBytes, run.diskBytes = logRowBytes(t, p.db)
+	t.Logf("%s: otel_logs bytes per row by column, raw / disk: %v", p.name, columnBytes(t, p.db))
 	t.Logf("%s: a stored event: %v", p.name, chQuery(t, fmt.Sprintf(
 		"SELECT ResourceAttributes, LogAttributes, TraceId FROM %s.otel_logs WHERE ServiceName = '%s' LIMIT 1", p.db, benchApp)))
 	return run
@@ -160,6 +161,16 @@ func logRowBytes(t testing.TB, db string) (raw, disk float64) {
 	disk, errDisk := strconv.ParseFloat(rows[0][1], 64)
 	require.NoError(t, errors.Join(errRaw, errDisk), "%v", rows)
 	return raw, disk
+}
+
+// columnBytes is the uncompressed and compressed bytes per row of each
+// otel_logs column of db with more than half a byte on disk, largest first:
+// where a row's disk bytes (and the merges' work) go.
+func columnBytes(t testing.TB, db string) [][]string {
+	t.Helper()
+	return chQuery(t, fmt.Sprintf("SELECT name, round(data_uncompressed_bytes / r, 1), round(data_compressed_bytes / r, 2) "+
+		"FROM system.columns, (SELECT sum(rows) AS r FROM system.parts WHERE database = '%[1]s' AND table = 'otel_logs' AND active) AS parts "+
+		"WHERE database = '%[1]s' AND table = 'otel_logs' AND data_compressed_bytes / r > 0.5 ORDER BY data_compressed_bytes DESC", db))
 }
 
 // waitMergesSettled waits until ClickHouse runs no merge of db's parts for
