@@ -155,7 +155,24 @@ func validCategory(c string) bool {
 // attribute "meta.<key>": strings, numbers and booleans as they are, objects
 // and arrays as their JSON text; null is dropped.
 func (d *decoder) parseExtraMeta(st *decodeState, m *envelopeMeta, key string) error {
-	s := &st.s
+	if err := d.checkExtraMetaKey(m, key); err != nil {
+		return err
+	}
+	f := metaField{key: key}
+	keep, err := d.readExtraMetaValue(st, &f)
+	if err != nil || !keep {
+		return err
+	}
+	if (f.kind == 's' || f.kind == 'j') && len(f.str) > d.limits.MaxValueLength {
+		return envelopeErr(errInvalidMeta, "meta.%s is longer than %d bytes", key, d.limits.MaxValueLength)
+	}
+	m.extra = append(m.extra, f)
+	return nil
+}
+
+// checkExtraMetaKey refuses a key that would make a bad or repeated
+// attribute name, or one key more than max_meta_keys.
+func (d *decoder) checkExtraMetaKey(m *envelopeMeta, key string) error {
 	if key == "" {
 		return envelopeErr(errInvalidMeta, "meta keys must not be empty")
 	}
@@ -173,53 +190,60 @@ func (d *decoder) parseExtraMeta(st *decodeState, m *envelopeMeta, key string) e
 	if len(m.extra) == d.limits.MaxMetaKeys {
 		return envelopeErr(errInvalidMeta, "more than %d extra meta keys", d.limits.MaxMetaKeys)
 	}
-	f := metaField{key: key}
+	return nil
+}
+
+// readExtraMetaValue reads f's value into f; keep is false for null.
+func (d *decoder) readExtraMetaValue(st *decodeState, f *metaField) (keep bool, err error) {
+	s := &st.s
 	switch c := s.peek(); {
 	case c == '"':
 		sp, err := s.readString()
 		if err != nil {
-			return err
+			return false, err
 		}
 		f.kind, f.str = 's', st.stringOf(sp)
 	case c == 't' || c == 'f' || c == 'n':
 		lit, err := s.readLiteral()
-		if err != nil {
-			return err
-		}
-		if lit == litNull {
-			return nil
+		if err != nil || lit == litNull {
+			return false, err
 		}
 		f.kind, f.truth = 'b', lit == litTrue
 	case c == '{' || c == '[':
 		start := s.pos
 		nest, err := s.skipValue()
 		if err != nil {
-			return err
+			return false, err
 		}
 		if metaDepth+nest > d.limits.MaxDepth {
-			return envelopeErr(errInvalidMeta, "meta.%s nests deeper than max_depth %d allows", key, d.limits.MaxDepth)
+			return false, envelopeErr(errInvalidMeta, "meta.%s nests deeper than max_depth %d allows", f.key, d.limits.MaxDepth)
 		}
 		f.kind, f.str = 'j', s.raw(start, s.pos)
 	default:
-		n, err := s.readNumber()
-		if err != nil {
-			return err
-		}
-		if n.integer {
-			i, ok := s.parseInt(n)
-			if !ok {
-				return envelopeErr(errInvalidMeta, "meta.%s does not fit a signed 64-bit integer; send it as a string", key)
-			}
-			f.kind, f.inum = 'i', i
-		} else if fl, ok := s.parseFloat(n); ok {
-			f.kind, f.num = 'd', fl
-		} else {
-			return envelopeErr(errInvalidMeta, "meta.%s is a number out of range", key)
-		}
+		return true, readExtraMetaNumber(s, f)
 	}
-	if (f.kind == 's' || f.kind == 'j') && len(f.str) > d.limits.MaxValueLength {
-		return envelopeErr(errInvalidMeta, "meta.%s is longer than %d bytes", key, d.limits.MaxValueLength)
+	return true, nil
+}
+
+// readExtraMetaNumber reads an integer as int64 and any other number as a
+// double; one that fits neither is refused, not rounded.
+func readExtraMetaNumber(s *scanner, f *metaField) error {
+	n, err := s.readNumber()
+	if err != nil {
+		return err
 	}
-	m.extra = append(m.extra, f)
+	if n.integer {
+		i, ok := s.parseInt(n)
+		if !ok {
+			return envelopeErr(errInvalidMeta, "meta.%s does not fit a signed 64-bit integer; send it as a string", f.key)
+		}
+		f.kind, f.inum = 'i', i
+		return nil
+	}
+	fl, ok := s.parseFloat(n)
+	if !ok {
+		return envelopeErr(errInvalidMeta, "meta.%s is a number out of range", f.key)
+	}
+	f.kind, f.num = 'd', fl
 	return nil
 }

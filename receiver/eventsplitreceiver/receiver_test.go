@@ -210,6 +210,12 @@ func TestEnvelopeErrors(t *testing.T) {
 		{"meta key twice", upload(`{"app_id":"shop","category":"web","app_id":"x"}`, e), 400, "invalid_meta"},
 		{"extra meta twice", upload(`{"app_id":"shop","category":"web","x":1,"x":2}`, e), 400, "invalid_meta"},
 		{"too many extra meta", upload(`{"app_id":"shop","category":"web"`+strings.Repeat(`,"k":1`, 0)+extraMeta(33)+`}`, e), 400, "invalid_meta"},
+		{"extra meta empty key", upload(`{"app_id":"shop","category":"web","":1}`, e), 400, "invalid_meta"},
+		{"extra meta key too long", upload(`{"app_id":"shop","category":"web","`+strings.Repeat("k", 257)+`":1}`, e), 400, "invalid_meta"},
+		{"extra meta value too long", upload(`{"app_id":"shop","category":"web","v":"`+strings.Repeat("v", 4097)+`"}`, e), 400, "invalid_meta"},
+		{"extra meta object too long", upload(`{"app_id":"shop","category":"web","v":["`+strings.Repeat("v", 4097)+`"]}`, e), 400, "invalid_meta"},
+		{"extra meta nests too deep", upload(`{"app_id":"shop","category":"web","v":`+strings.Repeat("[", 31)+strings.Repeat("]", 31)+`}`, e), 400, "invalid_meta"},
+		{"extra meta number out of range", upload(`{"app_id":"shop","category":"web","v":1e999}`, e), 400, "invalid_meta"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
