@@ -51,27 +51,28 @@ func appendIngestSpan(traces ptrace.Traces, resource pcommon.Resource, scopeName
 	span.SetStartTimestamp(s.start)
 	span.SetEndTimestamp(s.end)
 
-	attrs := span.Attributes()
+	putIngestAttributes(span.Attributes(), tc, s)
+	setIngestStatus(span, s)
+}
+
+// putIngestAttributes writes the HTTP semantic-convention attributes of the
+// request and what the receiver made of it; optional ones only when known.
+func putIngestAttributes(attrs pcommon.Map, tc *traceContext, s *ingestSpan) {
 	attrs.EnsureCapacity(14)
 	attrs.PutStr("http.request.method", s.method)
 	attrs.PutStr("url.path", s.path)
 	attrs.PutStr("http.route", s.path)
 	attrs.PutInt("http.response.status_code", int64(s.status))
-	if s.clientAddr != "" {
-		attrs.PutStr("client.address", s.clientAddr)
+	putIfSet := func(key, value string) {
+		if value != "" {
+			attrs.PutStr(key, value)
+		}
 	}
-	if s.userAgent != "" {
-		attrs.PutStr("user_agent.original", s.userAgent)
-	}
-	if s.appID != "" {
-		attrs.PutStr("app.id", s.appID)
-	}
-	if s.category != "" {
-		attrs.PutStr("event.category", s.category)
-	}
-	if tc.requestID != "" {
-		attrs.PutStr(attrRequestID, tc.requestID)
-	}
+	putIfSet("client.address", s.clientAddr)
+	putIfSet("user_agent.original", s.userAgent)
+	putIfSet("app.id", s.appID)
+	putIfSet("event.category", s.category)
+	putIfSet(attrRequestID, tc.requestID)
 	if tc.caller.Found() {
 		// Which header the caller's context came from: W3C, B3 or Jaeger.
 		attrs.PutStr("eventsplit.trace_context.format", string(tc.caller.Format))
@@ -82,14 +83,18 @@ func appendIngestSpan(traces ptrace.Traces, resource pcommon.Resource, scopeName
 	if s.batches > 1 {
 		attrs.PutInt("eventsplit.batches", int64(s.batches))
 	}
+}
 
+// setIngestStatus marks the span an error when the request failed or any
+// of its events was rejected, with error.type saying which.
+func setIngestStatus(span ptrace.Span, s *ingestSpan) {
 	switch {
 	case s.failure != "":
-		attrs.PutStr("error.type", s.failure)
+		span.Attributes().PutStr("error.type", s.failure)
 		span.Status().SetCode(ptrace.StatusCodeError)
 		span.Status().SetMessage(s.failure)
 	case s.rejected > 0:
-		attrs.PutStr("error.type", "events_rejected")
+		span.Attributes().PutStr("error.type", "events_rejected")
 		span.Status().SetCode(ptrace.StatusCodeError)
 		span.Status().SetMessage(fmt.Sprintf("%d of %d events rejected", s.rejected, s.received))
 	}
