@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/backend"
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/report"
+	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/workload"
 )
 
 // queryRun accumulates one backend's answers to one kind of query.
@@ -67,60 +68,79 @@ func (c *comparison) runQueries(ctx context.Context) {
 	}
 	p := c.plan()
 	traces, _, _ := c.work.Snapshot()
-	runs := map[int]map[string]*queryRun{}
-	for i := range ready {
-		runs[i] = map[string]*queryRun{}
-		for _, kind := range report.QueryKinds {
-			runs[i][kind] = &queryRun{rep: &report.QueryReport{Description: queryDescriptions[kind], Skipped: c.cfg.Backends[i].SkipQueries[kind]}}
-		}
-	}
-	order := slices.Sorted(maps.Keys(ready))
-	var doneCount int64
-	var mu sync.Mutex
-	bar := startProgress(c.out, c.tty, "queries", int64(len(p.traces)+len(p.searches))*int64(len(order)), func() int64 {
-		mu.Lock()
-		defer mu.Unlock()
-		return doneCount
-	}, nil)
-	measure := func(i int, kind string, warmup bool, run func(context.Context) (int, error), expected int, describe func(got int) string) {
-		a := runs[i][kind]
-		if a.rep.Skipped == "" {
-			qctx, cancel := context.WithTimeout(ctx, c.cfg.Queries.Timeout)
-			start := time.Now()
-			got, err := run(qctx)
-			d := time.Since(start)
-			cancel()
-			if !warmup {
-				a.record(d, got, expected, err, describe)
-			}
-		}
-		mu.Lock()
-		doneCount++
-		mu.Unlock()
-	}
+	round := c.newQueryRound(ready)
+	bar := startProgress(c.out, c.tty, "queries", int64(len(p.traces)+len(p.searches))*int64(len(round.order)), round.done.Load, nil)
 	for n, ti := range p.traces {
-		t := traces[ti]
-		for _, i := range order {
-			measure(i, report.QueryTraceByID, n == 0, func(ctx context.Context) (int, error) {
-				return ready[i].TraceByID(ctx, t.ID, t.Start, t.End)
-			}, t.Spans, func(got int) string {
-				return fmt.Sprintf("trace %s: %d spans, want %d", t.ID, got, t.Spans)
-			})
-		}
+		round.traceByID(ctx, traces[ti], n == 0)
 	}
 	for n, s := range p.searches {
-		for _, i := range order {
-			measure(i, report.QuerySearch, n == 0, func(ctx context.Context) (int, error) {
-				return ready[i].SearchTraces(ctx, s.q)
-			}, s.expected, func(got int) string {
-				return fmt.Sprintf("service %s, %s=%s, %s..%s: %d traces, want %d", s.q.Service, s.q.AttrKey, s.q.AttrValue,
-					s.q.Start.Format(time.RFC3339Nano), s.q.End.Format(time.RFC3339Nano), got, s.expected)
-			})
-		}
+		round.search(ctx, s, n == 0)
 	}
 	bar.finish()
-	for _, i := range order {
-		c.queryFigures(c.report.Backends[i], runs[i])
+	for _, i := range round.order {
+		c.queryFigures(c.report.Backends[i], round.runs[i])
+	}
+}
+
+// queryRound asks every ready backend each query of the plan in turn, and
+// keeps each backend's answers per kind of query.
+type queryRound struct {
+	ready   map[int]backend.Backend
+	order   []int // the ready backends' indexes, in the order they are asked
+	runs    map[int]map[string]*queryRun
+	timeout time.Duration
+	done    atomic.Int64 // queries asked so far, skipped ones included, for the progress bar
+}
+
+func (c *comparison) newQueryRound(ready map[int]backend.Backend) *queryRound {
+	round := &queryRound{ready: ready, order: slices.Sorted(maps.Keys(ready)), runs: map[int]map[string]*queryRun{}, timeout: c.cfg.Queries.Timeout}
+	for i := range ready {
+		round.runs[i] = map[string]*queryRun{}
+		for _, kind := range report.QueryKinds {
+			round.runs[i][kind] = &queryRun{rep: &report.QueryReport{Description: queryDescriptions[kind], Skipped: c.cfg.Backends[i].SkipQueries[kind]}}
+		}
+	}
+	return round
+}
+
+// traceByID asks every backend for one whole trace.
+func (q *queryRound) traceByID(ctx context.Context, t workload.Trace, warmup bool) {
+	for _, i := range q.order {
+		q.measure(ctx, i, report.QueryTraceByID, warmup, func(ctx context.Context) (int, error) {
+			return q.ready[i].TraceByID(ctx, t.ID, t.Start, t.End)
+		}, t.Spans, func(got int) string {
+			return fmt.Sprintf("trace %s: %d spans, want %d", t.ID, got, t.Spans)
+		})
+	}
+}
+
+// search asks every backend one planned search.
+func (q *queryRound) search(ctx context.Context, s plannedSearch, warmup bool) {
+	for _, i := range q.order {
+		q.measure(ctx, i, report.QuerySearch, warmup, func(ctx context.Context) (int, error) {
+			return q.ready[i].SearchTraces(ctx, s.q)
+		}, s.expected, func(got int) string {
+			return fmt.Sprintf("service %s, %s=%s, %s..%s: %d traces, want %d", s.q.Service, s.q.AttrKey, s.q.AttrValue,
+				s.q.Start.Format(time.RFC3339Nano), s.q.End.Format(time.RFC3339Nano), got, s.expected)
+		})
+	}
+}
+
+// measure times one query of backend i, unless its kind is skipped for
+// that backend; a warm-up query is asked but not counted.
+func (q *queryRound) measure(ctx context.Context, i int, kind string, warmup bool, run func(context.Context) (int, error), expected int, describe func(got int) string) {
+	defer q.done.Add(1)
+	a := q.runs[i][kind]
+	if a.rep.Skipped != "" {
+		return
+	}
+	qctx, cancel := context.WithTimeout(ctx, q.timeout)
+	start := time.Now()
+	got, err := run(qctx)
+	d := time.Since(start)
+	cancel()
+	if !warmup {
+		a.record(d, got, expected, err, describe)
 	}
 }
 
