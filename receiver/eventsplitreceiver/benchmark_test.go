@@ -250,3 +250,18 @@ type discardResponse struct {
 func (d *discardResponse) Header() http.Header         { return d.header }
 func (d *discardResponse) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discardResponse) WriteHeader(status int)      { d.status = status }
+
+// BenchmarkSkipValue times the walk over one nested payload, the value
+// skipValue skips for every event that has one.
+func BenchmarkSkipValue(b *testing.B) {
+	payload := []byte(`{"duration_ms":1234,"scroll_depth":0.82,"frames":[{"file":"main.js","line":10,"col":[1,2,3]},` +
+		`{"file":"app.js","line":20,"ok":true,"x":null}],"tags":["a","b","c"],"nested":{"a":{"b":{"c":[[],{}]}}}}`)
+	b.SetBytes(int64(len(payload)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s := scanner{buf: payload}
+		if _, err := s.skipValue(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

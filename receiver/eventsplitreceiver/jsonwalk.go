@@ -40,6 +40,10 @@ func (c *containerStack) pop() { c.n-- }
 // syntax. It returns how deeply containers nested inside it (0 for a
 // scalar, 1 for [1,2], 2 for [[1]], ...), so the caller can apply a depth
 // limit to just this value.
+//
+// It is one loop on purpose: it skips every event's payload, and split
+// into a function per step (open a container, skip a scalar, close
+// containers) it took 8 % longer per payload (none of the steps inlines).
 func (s *scanner) skipValue() (int, error) {
 	var stack containerStack
 	deepest := 0
