@@ -297,8 +297,26 @@ func putNonEmpty(attrs pcommon.Map, k, v string) {
 // walk plus cache insert), and an ip2region lookup.
 func BenchmarkLookup(b *testing.B) {
 	db := generatedCityDB(b)
-	// Cache hits: addresses drawn Zipf-like (the workload), and uniformly
-	// over all 50,000 (every hit goes to main memory: the worst case).
+	benchCacheHits(b, db)
+	dbs := []benchDB{db}
+	if geolite, ok := realCityDB(b); ok {
+		dbs = append(dbs, geolite)
+	}
+	for _, d := range dbs {
+		b.Run("mmdb_miss/db="+d.name, func(b *testing.B) { benchMMDBMiss(b, d) })
+	}
+	// The same misses through maxminddb-golang, decoding the full record
+	// into a struct as the contrib processor does: the miss's baseline.
+	for _, d := range dbs {
+		b.Run("mmdb_miss_baseline_full_decode/db="+d.name, func(b *testing.B) { benchMMDBFullDecode(b, d) })
+	}
+	b.Run("xdb", func(b *testing.B) { benchXDBLookup(b, db.addrs) })
+}
+
+// benchCacheHits times cache hits, with addresses drawn Zipf-like (the
+// workload) and uniformly over all 50,000 (every hit goes to main memory:
+// the worst case).
+func benchCacheHits(b *testing.B, db benchDB) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	zipf := rand.NewZipf(rng, 1.1, 1, uint64(len(db.addrs)-1))
 	zipfOrder := make([]netip.Addr, 1<<16)
@@ -325,70 +343,68 @@ func BenchmarkLookup(b *testing.B) {
 			}
 		})
 	}
-	dbs := []benchDB{db}
-	if geolite, ok := realCityDB(b); ok {
-		dbs = append(dbs, geolite)
-	}
-	for _, d := range dbs {
-		b.Run("mmdb_miss/db="+d.name, func(b *testing.B) {
-			cfg := createDefaultConfig().(*Config)
-			cfg.Providers = []ProviderConfig{{Type: providerMMDB, Path: d.path, Schema: d.schema}}
-			cfg.Cache.Size = 0 // every ask is a miss
-			set, err := openDatabases(cfg)
-			require.NoError(b, err)
-			defer set.close()
-			var st lookupStats
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if set.answer(d.addrs[i%len(d.addrs)], &st) == nil {
-					b.Fatal("not found")
-				}
-			}
-		})
-	}
-	// The same misses through maxminddb-golang, decoding the full record
-	// into a struct as the contrib processor does: the miss's baseline.
-	for _, d := range dbs {
-		b.Run("mmdb_miss_baseline_full_decode/db="+d.name, func(b *testing.B) {
-			r, err := maxminddb.Open(d.path)
-			require.NoError(b, err)
-			defer r.Close()
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				res := r.Lookup(d.addrs[i%len(d.addrs)])
-				var err error
-				if d.schema == schemaFlat {
-					var rec baselineFlat
-					err = res.Decode(&rec)
-				} else {
-					var rec baselineCity
-					err = res.Decode(&rec)
-				}
-				if err != nil || !res.Found() {
-					b.Fatal("not found", err)
-				}
-			}
-		})
-	}
-	b.Run("xdb", func(b *testing.B) {
-		path := filepath.Join(b.TempDir(), "bench.xdb")
-		rows := make([]xdbRegion, 0, zipfDistinct)
-		for i := 0; i < zipfDistinct; i++ {
-			rows = append(rows, xdbRegion{Network: fmt.Sprintf("81.%d.%d.0/24", i/256, i%256), Region: "中国|0|广东省|深圳市|电信"})
+}
+
+// benchMMDBMiss times lookups that miss the cache, through our provider.
+func benchMMDBMiss(b *testing.B, d benchDB) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Providers = []ProviderConfig{{Type: providerMMDB, Path: d.path, Schema: d.schema}}
+	cfg.Cache.Size = 0 // every ask is a miss
+	set, err := openDatabases(cfg)
+	require.NoError(b, err)
+	defer set.close()
+	var st lookupStats
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if set.answer(d.addrs[i%len(d.addrs)], &st) == nil {
+			b.Fatal("not found")
 		}
-		require.NoError(b, writeIP2Region(path, 4, rows))
-		p, err := openIP2Region(path, nil)
-		require.NoError(b, err)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if _, err := p.reader.Lookup(db.addrs[i%len(db.addrs)]); err != nil {
-				b.Fatal(err)
-			}
+	}
+}
+
+// benchMMDBFullDecode times the same lookups through maxminddb-golang,
+// decoding the whole record into a struct.
+func benchMMDBFullDecode(b *testing.B, d benchDB) {
+	r, err := maxminddb.Open(d.path)
+	require.NoError(b, err)
+	defer r.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res := r.Lookup(d.addrs[i%len(d.addrs)])
+		var err error
+		if d.schema == schemaFlat {
+			var rec baselineFlat
+			err = res.Decode(&rec)
+		} else {
+			var rec baselineCity
+			err = res.Decode(&rec)
 		}
-	})
+		if err != nil || !res.Found() {
+			b.Fatal("not found", err)
+		}
+	}
+}
+
+// benchXDBLookup times ip2region lookups in a database of zipfDistinct
+// networks.
+func benchXDBLookup(b *testing.B, addrs []netip.Addr) {
+	path := filepath.Join(b.TempDir(), "bench.xdb")
+	rows := make([]xdbRegion, 0, zipfDistinct)
+	for i := 0; i < zipfDistinct; i++ {
+		rows = append(rows, xdbRegion{Network: fmt.Sprintf("81.%d.%d.0/24", i/256, i%256), Region: "中国|0|广东省|深圳市|电信"})
+	}
+	require.NoError(b, writeIP2Region(path, 4, rows))
+	p, err := openIP2Region(path, nil)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := p.reader.Lookup(addrs[i%len(addrs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkResidentMemory runs the Zipf workload through the processor on
