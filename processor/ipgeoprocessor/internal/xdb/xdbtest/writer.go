@@ -24,6 +24,22 @@ type Segment struct {
 // All segments must be of ipVersion (4 or 6), non-empty and must not
 // overlap.
 func Build(ipVersion int, segments []Segment, created time.Time) ([]byte, error) {
+	segs, err := sortedSegments(ipVersion, segments)
+	if err != nil {
+		return nil, err
+	}
+	buf := make([]byte, xdb.DataStart)
+	binary.LittleEndian.PutUint16(buf[0:], 3)
+	binary.LittleEndian.PutUint16(buf[2:], 1) // vector index policy
+	binary.LittleEndian.PutUint32(buf[4:], uint32(created.Unix()))
+	binary.LittleEndian.PutUint16(buf[16:], uint16(ipVersion))
+	binary.LittleEndian.PutUint16(buf[18:], 4)
+	buf, regionAt := appendRegions(buf, segs)
+	return appendSegmentIndex(buf, ipVersion, segs, regionAt), nil
+}
+
+// sortedSegments checks the segments and returns a copy in address order.
+func sortedSegments(ipVersion int, segments []Segment) ([]Segment, error) {
 	if ipVersion != 4 && ipVersion != 6 {
 		return nil, fmt.Errorf("ip version must be 4 or 6, got %d", ipVersion)
 	}
@@ -46,15 +62,11 @@ func Build(ipVersion int, segments []Segment, created time.Time) ([]byte, error)
 			return nil, fmt.Errorf("segments %v-%v and %v-%v overlap", segs[i-1].Start, segs[i-1].End, s.Start, s.End)
 		}
 	}
+	return segs, nil
+}
 
-	buf := make([]byte, xdb.DataStart)
-	binary.LittleEndian.PutUint16(buf[0:], 3)
-	binary.LittleEndian.PutUint16(buf[2:], 1) // vector index policy
-	binary.LittleEndian.PutUint32(buf[4:], uint32(created.Unix()))
-	binary.LittleEndian.PutUint16(buf[16:], uint16(ipVersion))
-	binary.LittleEndian.PutUint16(buf[18:], 4)
-
-	// Region texts, each written once.
+// appendRegions writes each region text once and returns where each went.
+func appendRegions(buf []byte, segs []Segment) ([]byte, map[string]uint32) {
 	regionAt := map[string]uint32{}
 	for _, s := range segs {
 		if _, ok := regionAt[s.Region]; !ok {
@@ -62,9 +74,13 @@ func Build(ipVersion int, segments []Segment, created time.Time) ([]byte, error)
 			buf = append(buf, s.Region...)
 		}
 	}
+	return buf, regionAt
+}
 
-	// Segment index: a segment spanning several vector cells (first two
-	// bytes) is split at cell boundaries, so each cell's entries cover it.
+// appendSegmentIndex writes the segment index and points the vector index
+// and the header at it. A segment spanning several vector cells (first two
+// bytes) is split at cell boundaries, so each cell's entries cover it.
+func appendSegmentIndex(buf []byte, ipVersion int, segs []Segment, regionAt map[string]uint32) []byte {
 	size := uint32(xdb.SegmentSizeV4)
 	if ipVersion == 6 {
 		size = xdb.SegmentSizeV6
@@ -92,7 +108,7 @@ func Build(ipVersion int, segments []Segment, created time.Time) ([]byte, error)
 	}
 	binary.LittleEndian.PutUint32(buf[8:], start)
 	binary.LittleEndian.PutUint32(buf[12:], last)
-	return buf, nil
+	return buf
 }
 
 func putIP(dst []byte, a netip.Addr) int {
