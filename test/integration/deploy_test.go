@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -348,44 +349,51 @@ func TestKubernetesManifests(t *testing.T) {
 	}
 	imageEnv := dockerfileEnv(t)
 	for _, o := range objs {
-		if o.Kind != "Deployment" {
-			continue
+		if o.Kind == "Deployment" {
+			t.Run(o.Metadata.Name, func(t *testing.T) { checkDeployment(t, o, configMap, imageEnv) })
 		}
-		t.Run(o.Metadata.Name, func(t *testing.T) {
-			c := o.Spec.Template.Spec.Containers[0]
-			assert.Regexp(t, pinnedImage, c.Image)
-			assert.NotEmpty(t, c.ReadinessProbe)
-			assert.NotEmpty(t, c.LivenessProbe)
-			assert.NotEmpty(t, c.Resources["requests"])
-			assert.NotEmpty(t, c.Resources["limits"])
-			ports := map[string]int{}
-			for _, p := range c.Ports {
-				ports[p.Name] = p.ContainerPort
-			}
-			assert.Equal(t, port(imageEnv["HEALTH_ENDPOINT"]), strconv.Itoa(ports["health"]), "probes use the health endpoint's port")
-			require.Len(t, c.Args, 2)
-			key := filepath.Base(c.Args[1])
-			require.Contains(t, configMap.Data, key, "the config the container runs is in the ConfigMap")
-			vars := map[string]string{}
-			for k, v := range imageEnv {
-				vars[k] = v
-			}
-			vars["GEOIP_CITY_IPV4_MMDB"], vars["GEOIP_CITY_IPV6_MMDB"] = suite.geoIPv4, suite.geoIPv6
-			cfg := filepath.Join(suite.repoRoot, "config", key)
-			for _, e := range c.Env {
-				vars[e.Name] = e.Value
-				assert.True(t, configsRead(t, []string{"--config", cfg}, e.Name), "%s sets %s, which its config does not read", o.Metadata.Name, e.Name)
-			}
-			out, err := runBinaryEnv(t, vars, "validate", "--config", cfg)
-			require.NoError(t, err, out)
-			if o.Metadata.Name == "agent" {
-				for _, p := range []string{"OTLP_GRPC_ENDPOINT", "OTLP_HTTP_ENDPOINT", "EVENTS_ENDPOINT"} {
-					assert.Contains(t, containerPorts(ports), port(imageEnv[p]), "%s's port is a container port", p)
-				}
-			}
-		})
 	}
-	// Services target named container ports that exist.
+	checkServiceTargets(t, objs)
+}
+
+// checkDeployment checks that a Deployment runs a pinned image with probes
+// and resources, on a config from the ConfigMap that reads every variable
+// it sets and that the collector validates.
+func checkDeployment(t *testing.T, o, configMap k8sObject, imageEnv map[string]string) {
+	c := o.Spec.Template.Spec.Containers[0]
+	assert.Regexp(t, pinnedImage, c.Image)
+	assert.NotEmpty(t, c.ReadinessProbe)
+	assert.NotEmpty(t, c.LivenessProbe)
+	assert.NotEmpty(t, c.Resources["requests"])
+	assert.NotEmpty(t, c.Resources["limits"])
+	ports := map[string]int{}
+	for _, p := range c.Ports {
+		ports[p.Name] = p.ContainerPort
+	}
+	assert.Equal(t, port(imageEnv["HEALTH_ENDPOINT"]), strconv.Itoa(ports["health"]), "probes use the health endpoint's port")
+	require.Len(t, c.Args, 2)
+	key := filepath.Base(c.Args[1])
+	require.Contains(t, configMap.Data, key, "the config the container runs is in the ConfigMap")
+	vars := map[string]string{}
+	maps.Copy(vars, imageEnv)
+	vars["GEOIP_CITY_IPV4_MMDB"], vars["GEOIP_CITY_IPV6_MMDB"] = suite.geoIPv4, suite.geoIPv6
+	cfg := filepath.Join(suite.repoRoot, "config", key)
+	for _, e := range c.Env {
+		vars[e.Name] = e.Value
+		assert.True(t, configsRead(t, []string{"--config", cfg}, e.Name), "%s sets %s, which its config does not read", o.Metadata.Name, e.Name)
+	}
+	out, err := runBinaryEnv(t, vars, "validate", "--config", cfg)
+	require.NoError(t, err, out)
+	if o.Metadata.Name == "agent" {
+		for _, p := range []string{"OTLP_GRPC_ENDPOINT", "OTLP_HTTP_ENDPOINT", "EVENTS_ENDPOINT"} {
+			assert.Contains(t, containerPorts(ports), port(imageEnv[p]), "%s's port is a container port", p)
+		}
+	}
+}
+
+// checkServiceTargets checks that Services target named container ports
+// that exist.
+func checkServiceTargets(t *testing.T, objs []k8sObject) {
 	names := map[string]bool{}
 	for _, o := range objs {
 		if o.Kind == "Deployment" {
