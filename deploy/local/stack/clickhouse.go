@@ -52,6 +52,14 @@ func (c *ClickHouse) Query(ctx context.Context, query string) (string, error) {
 	return ClickHouseQuery(ctx, c.HTTPAddr(), query)
 }
 
+// PortList lists what the server listens on, for a check before it starts.
+func (cfg ClickHouseConfig) PortList() []Port {
+	return []Port{
+		{Host: cfg.Host, Port: cfg.TCPPort, What: "ClickHouse native protocol"},
+		{Host: cfg.Host, Port: cfg.HTTPPort, What: "ClickHouse HTTP"},
+	}
+}
+
 // StartClickHouse starts the server and returns once SELECT 1 answers.
 func StartClickHouse(ctx context.Context, cfg ClickHouseConfig) (*ClickHouse, error) {
 	if cfg.Host == "" {
@@ -63,10 +71,7 @@ func StartClickHouse(ctx context.Context, cfg ClickHouseConfig) (*ClickHouse, er
 	if cfg.ReadyTimeout == 0 {
 		cfg.ReadyTimeout = 90 * time.Second
 	}
-	if err := CheckPortsFree(
-		Port{Host: cfg.Host, Port: cfg.TCPPort, What: "ClickHouse native protocol"},
-		Port{Host: cfg.Host, Port: cfg.HTTPPort, What: "ClickHouse HTTP"},
-	); err != nil {
+	if err := CheckPortsFree(cfg.PortList()...); err != nil {
 		return nil, err
 	}
 	p, err := StartProcess(ProcessSpec{

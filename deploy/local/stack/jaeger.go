@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"strconv"
 	"time"
@@ -68,9 +67,7 @@ func (j *Jaeger) DataDir() string { return j.cfg.DataDir }
 // QueryURL is the base URL of the query API this config serves.
 func (cfg JaegerConfig) QueryURL() string { return "http://" + cfg.addr(cfg.Ports.Query) }
 
-func (cfg JaegerConfig) addr(port int) string {
-	return net.JoinHostPort(cfg.Host, strconv.Itoa(port))
-}
+func (cfg JaegerConfig) addr(port int) string { return Port{Host: cfg.Host, Port: port}.Addr() }
 
 // PortList lists what Jaeger listens on, for a check before it starts.
 func (cfg JaegerConfig) PortList() []Port {

@@ -27,6 +27,11 @@ type Kafka struct {
 	Addr string
 }
 
+// PortList lists what the broker listens on, for a check before it starts.
+func (cfg KafkaConfig) PortList() []Port {
+	return []Port{{Host: cfg.Host, Port: cfg.Port, What: "Kafka broker"}}
+}
+
 // StartKafka starts the broker and returns once it answers metadata requests.
 func StartKafka(ctx context.Context, cfg KafkaConfig) (*Kafka, error) {
 	if cfg.Host == "" {
@@ -35,7 +40,7 @@ func StartKafka(ctx context.Context, cfg KafkaConfig) (*Kafka, error) {
 	if cfg.Partitions == 0 {
 		cfg.Partitions = 3
 	}
-	if err := CheckPortsFree(Port{Host: cfg.Host, Port: cfg.Port, What: "Kafka broker"}); err != nil {
+	if err := CheckPortsFree(cfg.PortList()...); err != nil {
 		return nil, err
 	}
 	args := []string{

@@ -3,7 +3,7 @@ package main
 import "fmt"
 
 func printBanner(o options) {
-	addr := o.addr
+	addr := o.addr // the banner names many addresses
 	secondJaeger := ""
 	if o.jaegerClickHouse {
 		secondJaeger = fmt.Sprintf("  Jaeger v2    (ClickHouse storage) OTLP/gRPC %s   query API http://%s\n",

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -74,7 +73,7 @@ type plan struct {
 }
 
 // addr is a service's address on the stack's host.
-func (o options) addr(port int) string { return net.JoinHostPort(o.host, strconv.Itoa(port)) }
+func (o options) addr(port int) string { return stack.Port{Host: o.host, Port: port}.Addr() }
 
 func newPlan(o options) plan {
 	p := plan{
@@ -149,11 +148,7 @@ func collectorPlan(o options, geoIPv4, geoIPv6 string) stack.CollectorConfig {
 }
 
 func (p plan) ports() []stack.Port {
-	all := []stack.Port{
-		{Host: p.clickhouse.Host, Port: p.clickhouse.TCPPort, What: "ClickHouse native protocol"},
-		{Host: p.clickhouse.Host, Port: p.clickhouse.HTTPPort, What: "ClickHouse HTTP"},
-		{Host: p.kafka.Host, Port: p.kafka.Port, What: "Kafka broker"},
-	}
+	all := append(p.clickhouse.PortList(), p.kafka.PortList()...)
 	for _, j := range p.jaegers {
 		all = append(all, j.PortList()...)
 	}
