@@ -28,6 +28,7 @@ type compareReport struct {
 	// markdown is the tool's report.md, written whatever happened.
 	markdown string
 
+	RunID    string   `json:"run_id"`
 	Complete bool     `json:"complete"`
 	Problems []string `json:"problems"`
 	Workload struct {
@@ -35,13 +36,16 @@ type compareReport struct {
 	} `json:"workload"`
 	Send struct {
 		SpansAccepted  int64 `json:"spans_accepted"`
+		SpansRejected  int64 `json:"spans_rejected"`
 		EventsAccepted int64 `json:"events_accepted"`
+		EventsRejected int64 `json:"events_rejected"`
 	} `json:"send"`
 	Backends []struct {
 		Name     string   `json:"name"`
 		Version  string   `json:"version"`
 		Complete bool     `json:"complete"`
 		Problems []string `json:"problems"`
+		Notes    []string `json:"notes"`
 		Ingest   struct {
 			ExpectedSpans      int64    `json:"expected_spans"`
 			StoredSpans        int64    `json:"stored_spans"`
@@ -167,7 +171,8 @@ func startCompareTarget(t *testing.T) map[string]string {
 func TestBackendCompareOnLocalStack(t *testing.T) {
 	var output string
 	var r compareReport
-	explainFailure(t, func() string { return output + "\n" + r.markdown })
+	var held heldEvents
+	explainFailure(t, func() string { return output + "\n" + r.markdown + "\n" + r.figures() + held.String() })
 	env := startCompareTarget(t)
 	var code int
 	code, output, r = runCompare(t, env, "-traces", "300", "-events", "200", "-queries", "10", "-ingest-timeout", "2m")
@@ -217,9 +222,20 @@ func TestBackendCompareOnLocalStack(t *testing.T) {
 	}
 	ch := r.Backends[0]
 	assert.True(t, strings.HasPrefix(ch.Version, "ClickHouse 26."), ch.Version)
+	require.NotNil(t, ch.Ingest.ExpectedEvents)
+	assert.Equal(t, int64(200), *ch.Ingest.ExpectedEvents, "every event accepted")
 	require.NotNil(t, ch.Ingest.StoredEvents)
-	assert.Equal(t, int64(200), *ch.Ingest.StoredEvents)
-	assert.Equal(t, *ch.Ingest.ExpectedEvents, *ch.Ingest.StoredEvents)
+	assert.GreaterOrEqual(t, *ch.Ingest.StoredEvents, *ch.Ingest.ExpectedEvents)
+	// The tool counts rows and stops at its first count that reaches the
+	// accepted number, so a duplicate could stand in for a missing event:
+	// the store is asked by event id. Every accepted event must be there;
+	// a second copy is what at-least-once delivery allows after a retry
+	// (Kafka redelivery, a resent upload), so it is logged, not failed.
+	waitForHeldEvents(t, &held, env["COMPARE_CLICKHOUSE_DATABASE"], r.RunID, 200)
+	assert.Equal(t, 200, held.distinct, "distinct events of the run in ClickHouse")
+	if held.rows > held.distinct {
+		t.Logf("ClickHouse holds %d rows for the run's %d events: %d stored twice (at least once)", held.rows, held.distinct, held.rows-held.distinct)
+	}
 	assert.Contains(t, r.Backends[1].Version, "Jaeger v2 on Badger")
 	assert.Contains(t, r.Backends[2].Version, "Jaeger v2 on ClickHouse 26.")
 	require.Len(t, r.Collectors, 1)
