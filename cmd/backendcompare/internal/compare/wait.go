@@ -118,9 +118,13 @@ func (c *comparison) countOnce(ctx context.Context, run backend.Run, states map[
 			defer cancel()
 			n, err := b.CountSpans(qctx, run)
 			now := time.Now()
+			// Events are counted until they are all held; the spans may
+			// take longer, and a poll that did not count the events must
+			// leave their last count alone.
+			countEvents := err == nil && st.wantEvents && st.eventsAt.IsZero()
 			var ev int64
 			var evErr error
-			if err == nil && st.wantEvents && st.eventsAt.IsZero() {
+			if countEvents {
 				ev, evErr = b.CountEvents(qctx, run.ID)
 			}
 			mu.Lock()
@@ -134,9 +138,9 @@ func (c *comparison) countOnce(ctx context.Context, run backend.Run, states map[
 			if n >= expected && st.spansAt.IsZero() {
 				st.spansAt = now
 			}
-			if st.wantEvents && evErr == nil {
+			if countEvents && evErr == nil {
 				st.events = ev
-				if ev >= expectedEvents && st.eventsAt.IsZero() {
+				if ev >= expectedEvents {
 					st.eventsAt = now
 				}
 			}

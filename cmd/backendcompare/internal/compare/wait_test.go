@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"context"
 	"io"
 	"testing"
 	"time"
@@ -8,8 +9,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/backend"
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/config"
 	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/report"
+	"github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/workload"
 )
 
 // A backend's final counts become its ingest figures: more than was
@@ -65,4 +68,51 @@ func TestIngestFigures(t *testing.T) {
 			assert.Equal(t, tc.state.events, *br.Ingest.StoredEvents)
 		})
 	}
+}
+
+// stagedBackend holds every event from the first count on and its spans
+// only from the third: the order the gateway's flushes give (events every
+// 300 ms, spans every 2 s).
+type stagedBackend struct {
+	answeringBackend
+	spans       []int64
+	spanCounts  int
+	events      int64
+	eventCounts int
+}
+
+func (b *stagedBackend) CountSpans(context.Context, backend.Run) (int64, error) {
+	n := b.spans[min(b.spanCounts, len(b.spans)-1)]
+	b.spanCounts++
+	return n, nil
+}
+
+func (b *stagedBackend) CountEvents(context.Context, string) (int64, error) {
+	b.eventCounts++
+	return b.events, nil
+}
+
+// Events all held before the spans: the polls that count only the spans
+// keep the events' count (they once reset it to 0, and a complete run
+// reported "0 of 200" events).
+func TestWaitKeepsEventsHeldBeforeSpans(t *testing.T) {
+	cfg := config.Default()
+	cfg.Workload.Traces, cfg.Workload.Events = 20, 20
+	cfg.Run.PollInterval = time.Millisecond
+	cfg.Backends = []config.BackendConfig{{Name: "clickhouse", Type: config.BackendClickHouse}}
+	b := &stagedBackend{spans: []int64{40, 80, 100}, events: 20}
+	c := &comparison{cfg: cfg, out: io.Discard, work: workload.New(cfg.Workload, "run-1"),
+		live: map[int]backend.Backend{0: b},
+		report: &report.Report{RunID: "run-1", Send: report.SendReport{SpansAccepted: 100, EventsAccepted: 20},
+			Backends: []*report.BackendReport{{Name: "clickhouse", Complete: true}}}}
+	start := time.Now()
+	c.waitForBackends(context.Background(), start, start)
+
+	br := c.report.Backends[0]
+	assert.True(t, br.Complete, br.Problems)
+	assert.Equal(t, int64(100), br.Ingest.StoredSpans)
+	require.NotNil(t, br.Ingest.StoredEvents)
+	assert.Equal(t, int64(20), *br.Ingest.StoredEvents)
+	assert.Equal(t, 3, b.spanCounts, "the spans are counted until all are held")
+	assert.Equal(t, 1, b.eventCounts, "the events are not counted again once all are held")
 }
