@@ -2,6 +2,7 @@ package ipgeoprocessor
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,7 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -70,39 +70,91 @@ func TestReloadIP2Region(t *testing.T) {
 	require.Eventually(t, func() bool { return locality() == "Reading" }, 10*time.Second, 10*time.Millisecond)
 }
 
+// handCheckedProcessor is the processor with its watcher off: the test runs
+// the watcher's check (reloadIfChanged) itself, so "ten check intervals"
+// are ten checks, not a wait.
+func handCheckedProcessor(t *testing.T, providers ...ProviderConfig) (*ipgeoProcessor, *componenttest.Telemetry) {
+	t.Helper()
+	cfg := createDefaultConfig().(*Config)
+	cfg.Providers = providers
+	cfg.Cache.Size = 16
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	p, err := newIPGeoProcessor(cfg, set)
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, p.Shutdown(context.Background())) })
+	return p, tel
+}
+
+// localityOf is the city p gives the addresses of one batch, which must
+// all get the same one.
+func localityOf(p *ipgeoProcessor, batch int) (string, error) {
+	ld := plog.NewLogs()
+	recs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+	for range batch {
+		recs.AppendEmpty().Attributes().PutStr("client.address", ipLondon)
+	}
+	out, err := p.processLogs(context.Background(), ld)
+	if err != nil {
+		return "", err
+	}
+	recs = out.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	first, _ := recs.At(0).Attributes().Get("geo.locality.name")
+	for i := 1; i < recs.Len(); i++ {
+		if v, _ := recs.At(i).Attributes().Get("geo.locality.name"); v.Str() != first.Str() {
+			return "", fmt.Errorf("a batch saw two databases: %q and %q", first.Str(), v.Str())
+		}
+	}
+	return first.Str(), nil
+}
+
 func TestCorruptReplacementKeepsOldDatabase(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "city.mmdb")
 	writeCity(t, path, "London")
-	h := reloadingHarness(t, mmdbAt(path))
-	locality := func() any { return h.enrich(map[string]any{"client.address": ipLondon})["geo.locality.name"] }
+	p, tel := handCheckedProcessor(t, mmdbAt(path))
+	locality := func() string {
+		city, err := localityOf(p, 1)
+		require.NoError(t, err)
+		return city
+	}
 	require.Equal(t, "London", locality())
 
 	for _, broken := range [][]byte{[]byte("garbage, not a database"), {}} {
 		tmp := filepath.Join(dir, "broken.tmp")
 		require.NoError(t, os.WriteFile(tmp, broken, 0o600))
 		require.NoError(t, os.Rename(tmp, path))
-		time.Sleep(200 * time.Millisecond) // ten check intervals
+		for range 10 { // ten check intervals
+			p.reloadIfChanged()
+		}
 		assert.Equal(t, "London", locality(), "the old database keeps serving")
 	}
 	// Each broken replacement is counted once, not every interval.
-	metadatatest.AssertEqualProcessorIpgeoReloadFailures(t, h.tel, []metricdata.DataPoint[int64]{
+	metadatatest.AssertEqualProcessorIpgeoReloadFailures(t, tel, []metricdata.DataPoint[int64]{
 		{Value: 2, Attributes: attribute.NewSet(attribute.String("database", path))},
 	}, metricdatatest.IgnoreTimestamp())
 
 	// A good file after the broken ones is picked up.
 	writeCity(t, path, "Londinium")
-	require.Eventually(t, func() bool { return locality() == "Londinium" }, 10*time.Second, 10*time.Millisecond)
+	p.reloadIfChanged()
+	assert.Equal(t, "Londinium", locality())
 }
 
 func TestDeletedDatabaseKeepsServing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "city.mmdb")
 	writeCity(t, path, "London")
-	h := reloadingHarness(t, mmdbAt(path))
+	p, tel := handCheckedProcessor(t, mmdbAt(path))
 	require.NoError(t, os.Remove(path))
-	time.Sleep(200 * time.Millisecond)
-	assert.Equal(t, "London", h.enrich(map[string]any{"client.address": ipLondon})["geo.locality.name"])
-	metadatatest.AssertEqualProcessorIpgeoReloadFailures(t, h.tel, []metricdata.DataPoint[int64]{
+	for range 10 {
+		p.reloadIfChanged()
+	}
+	city, err := localityOf(p, 1)
+	require.NoError(t, err)
+	assert.Equal(t, "London", city)
+	metadatatest.AssertEqualProcessorIpgeoReloadFailures(t, tel, []metricdata.DataPoint[int64]{
 		{Value: 1, Attributes: attribute.NewSet(attribute.String("database", path))},
 	}, metricdatatest.IgnoreTimestamp())
 }
@@ -113,30 +165,12 @@ func TestDeletedDatabaseKeepsServing(t *testing.T) {
 func TestReloadUnderLoad(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "city.mmdb")
 	writeCity(t, path, "city-0")
-	cfg := createDefaultConfig().(*Config)
-	cfg.Providers = []ProviderConfig{mmdbAt(path)}
-	cfg.Reload.Interval = 5 * time.Millisecond
-	cfg.Cache.Size = 16
-	var checked atomic.Int64
-	var mixed atomic.Int64
-	check := consumerFuncLogs(func(ld plog.Logs) {
-		recs := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
-		first, _ := recs.At(0).Attributes().Get("geo.locality.name")
-		for i := 1; i < recs.Len(); i++ {
-			v, _ := recs.At(i).Attributes().Get("geo.locality.name")
-			if v.Str() != first.Str() {
-				mixed.Add(1)
-			}
-		}
-		checked.Add(1)
-	})
-	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, check)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	p, _ := handCheckedProcessor(t, mmdbAt(path))
 
 	stop := make(chan struct{})
+	var checked atomic.Int64
 	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
+	for range 4 {
 		wg.Go(func() {
 			for {
 				select {
@@ -144,37 +178,27 @@ func TestReloadUnderLoad(t *testing.T) {
 					return
 				default:
 				}
-				ld := plog.NewLogs()
-				recs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
-				for i := 0; i < 50; i++ {
-					recs.AppendEmpty().Attributes().PutStr("client.address", ipLondon)
-				}
-				if err := p.ConsumeLogs(context.Background(), ld); err != nil {
+				if _, err := localityOf(p, 50); err != nil {
 					t.Error(err)
 					return
 				}
+				checked.Add(1)
 			}
 		})
 	}
+	// Each reload swaps the set while the workers run batches; the last
+	// city must be served once it is loaded.
 	for i := 1; i <= 10; i++ {
-		writeCity(t, path, "city-"+string(rune('0'+i)))
-		time.Sleep(30 * time.Millisecond)
+		writeCity(t, path, fmt.Sprintf("city-%d", i))
+		p.reloadIfChanged()
 	}
 	close(stop)
 	wg.Wait()
-	require.NoError(t, p.Shutdown(context.Background()))
 	assert.Positive(t, checked.Load())
-	assert.Zero(t, mixed.Load(), "a batch saw two databases")
+	city, err := localityOf(p, 50)
+	require.NoError(t, err)
+	assert.Equal(t, "city-10", city)
 }
-
-type consumerFuncLogs func(plog.Logs)
-
-func (f consumerFuncLogs) ConsumeLogs(_ context.Context, ld plog.Logs) error {
-	f(ld)
-	return nil
-}
-
-func (consumerFuncLogs) Capabilities() consumer.Capabilities { return consumer.Capabilities{} }
 
 // One instance serves the three signals of a config (sharedcomponent): it
 // opens the databases at the first Start, closes them at the first
