@@ -184,14 +184,14 @@ func waitReady(httpAddr string, timeout time.Duration, served <-chan error) erro
 		if err == nil {
 			return nil
 		}
+		// Ask again shortly, or give up at once when the serving query ends.
 		select {
 		case serr := <-served:
 			return fmt.Errorf("ClickHouse ended before it was ready: %w", serr)
-		default:
+		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("ClickHouse not ready after %s: %w", timeout, err)
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
