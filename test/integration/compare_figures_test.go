@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -55,6 +56,21 @@ func (h heldEvents) String() string {
 		return ""
 	}
 	return fmt.Sprintf("ClickHouse holds %d rows, %d distinct event ids of the run (last query error: %v)\n", h.rows, h.distinct, h.err)
+}
+
+// assertEventsHeldOnce checks a compare run's events in ClickHouse: the
+// tool counted every one of want accepted events, and, since it counts rows
+// (a duplicate could stand in for a missing event), the store asked by
+// event id holds each exactly once, no fault being injected.
+func assertEventsHeldOnce(t *testing.T, held *heldEvents, want int, expected, stored *int64, db, runID string) {
+	t.Helper()
+	require.NotNil(t, expected)
+	assert.Equal(t, int64(want), *expected, "every event accepted")
+	require.NotNil(t, stored)
+	assert.Equal(t, *expected, *stored, "the tool's count of the stored events")
+	waitForHeldEvents(t, held, db, runID, want)
+	assert.Equal(t, want, held.distinct, "distinct events of the run in ClickHouse")
+	assert.Equal(t, held.distinct, held.rows, "rows of the run's events in ClickHouse: none stored twice")
 }
 
 // waitForHeldEvents asks ClickHouse for the run's events by id until it
