@@ -30,7 +30,10 @@ func (st *ingestState) done() bool {
 // waitForBackends polls every live backend until it serves all accepted
 // spans (and events), or the ingest timeout passes. It polls at a fixed
 // interval, not with a backoff: the moment a backend is complete is the
-// measured figure, and its resolution is the poll interval.
+// measured figure, and its resolution is the poll interval. Each backend is
+// polled on its own: a backend slow to count (Jaeger asked trace by trace)
+// must not hold back the next count of another, or that one's figure would
+// be the slow one's count time.
 func (c *comparison) waitForBackends(ctx context.Context, sendStart, sendEnd time.Time) {
 	expected, expectedEvents := c.report.Send.SpansAccepted, c.report.Send.EventsAccepted
 	run := backend.Run{ID: c.report.RunID, Traces: c.acceptedTraces()}
@@ -45,7 +48,24 @@ func (c *comparison) waitForBackends(ctx context.Context, sendStart, sendEnd tim
 		}
 		states[i] = st
 	}
-	bar := startProgress(c.out, c.tty, "stored", expected*int64(len(c.live)), func() int64 {
+	bar := c.ingestProgress(states, &mu)
+	deadline := sendEnd.Add(c.cfg.Run.IngestTimeout)
+	var wg sync.WaitGroup
+	for i, b := range c.live {
+		wg.Go(func() { c.pollBackend(ctx, b, run, states[i], &mu, deadline) })
+	}
+	wg.Wait()
+	bar.finish()
+	for i, st := range states {
+		c.ingestFigures(c.report.Backends[i], st, expected, expectedEvents, sendStart, sendEnd)
+	}
+}
+
+// ingestProgress shows the stored spans of every backend (and events where
+// they are counted) while the backends are polled.
+func (c *comparison) ingestProgress(states map[int]*ingestState, mu *sync.Mutex) *progress {
+	expected, expectedEvents := c.report.Send.SpansAccepted, c.report.Send.EventsAccepted
+	return startProgress(c.out, c.tty, "stored", expected*int64(len(c.live)), func() int64 {
 		mu.Lock()
 		defer mu.Unlock()
 		var total int64
@@ -66,28 +86,25 @@ func (c *comparison) waitForBackends(ctx context.Context, sendStart, sendEnd tim
 		}
 		return strings.Join(parts, ", ")
 	})
-	deadline := sendEnd.Add(c.cfg.Run.IngestTimeout)
+}
+
+// pollBackend counts one backend's data every poll interval until it holds
+// all of it, the deadline passes or ctx ends.
+func (c *comparison) pollBackend(ctx context.Context, b backend.Backend, run backend.Run, st *ingestState, mu *sync.Mutex, deadline time.Time) {
 	ticker := time.NewTicker(c.cfg.Run.PollInterval)
 	defer ticker.Stop()
 	for {
-		c.countOnce(ctx, run, states, &mu)
+		c.countOnce(ctx, b, run, st, mu)
 		mu.Lock()
-		all := true
-		for _, st := range states {
-			all = all && st.done()
-		}
+		done := st.done()
 		mu.Unlock()
-		if all || time.Now().After(deadline) || ctx.Err() != nil {
-			break
+		if done || time.Now().After(deadline) || ctx.Err() != nil {
+			return
 		}
 		select {
 		case <-ctx.Done():
 		case <-ticker.C:
 		}
-	}
-	bar.finish()
-	for i, st := range states {
-		c.ingestFigures(c.report.Backends[i], st, expected, expectedEvents, sendStart, sendEnd)
 	}
 }
 
@@ -103,50 +120,41 @@ func (c *comparison) acceptedTraces() []workload.Trace {
 	return out
 }
 
-// countOnce asks every backend that is not done yet for its counts, all at
-// once.
-func (c *comparison) countOnce(ctx context.Context, run backend.Run, states map[int]*ingestState, mu *sync.Mutex) {
+// countOnce asks one backend for its counts.
+func (c *comparison) countOnce(ctx context.Context, b backend.Backend, run backend.Run, st *ingestState, mu *sync.Mutex) {
 	expected, expectedEvents := c.report.Send.SpansAccepted, c.report.Send.EventsAccepted
-	var wg sync.WaitGroup
-	for i, b := range c.live {
-		st := states[i]
-		if st.done() {
-			continue
-		}
-		wg.Go(func() {
-			qctx, cancel := context.WithTimeout(ctx, c.cfg.Queries.Timeout)
-			defer cancel()
-			n, err := b.CountSpans(qctx, run)
-			now := time.Now()
-			// Events are counted until they are all held; the spans may
-			// take longer, and a poll that did not count the events must
-			// leave their last count alone.
-			countEvents := err == nil && st.wantEvents && st.eventsAt.IsZero()
-			var ev int64
-			var evErr error
-			if countEvents {
-				ev, evErr = b.CountEvents(qctx, run.ID)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				st.lastErr = err
-				return
-			}
-			st.lastErr = evErr
-			st.spans = n
-			if n >= expected && st.spansAt.IsZero() {
-				st.spansAt = now
-			}
-			if countEvents && evErr == nil {
-				st.events = ev
-				if ev >= expectedEvents {
-					st.eventsAt = now
-				}
-			}
-		})
+	qctx, cancel := context.WithTimeout(ctx, c.cfg.Queries.Timeout)
+	defer cancel()
+	n, err := b.CountSpans(qctx, run)
+	now := time.Now()
+	// Events are counted until they are all held; the spans may take
+	// longer, and a poll that did not count the events must leave their
+	// last count alone.
+	mu.Lock()
+	countEvents := err == nil && st.wantEvents && st.eventsAt.IsZero()
+	mu.Unlock()
+	var ev int64
+	var evErr error
+	if countEvents {
+		ev, evErr = b.CountEvents(qctx, run.ID)
 	}
-	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if err != nil {
+		st.lastErr = err
+		return
+	}
+	st.lastErr = evErr
+	st.spans = n
+	if n >= expected && st.spansAt.IsZero() {
+		st.spansAt = now
+	}
+	if countEvents && evErr == nil {
+		st.events = ev
+		if ev >= expectedEvents {
+			st.eventsAt = now
+		}
+	}
 }
 
 // ingestFigures turns a backend's final state into its report.

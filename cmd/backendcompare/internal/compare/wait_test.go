@@ -116,3 +116,63 @@ func TestWaitKeepsEventsHeldBeforeSpans(t *testing.T) {
 	assert.Equal(t, 3, b.spanCounts, "the spans are counted until all are held")
 	assert.Equal(t, 1, b.eventCounts, "the events are not counted again once all are held")
 }
+
+// blockedBackend's first count waits until released (a Jaeger asked trace
+// by trace can take seconds), then holds everything.
+type blockedBackend struct {
+	answeringBackend
+	release  <-chan struct{}
+	released bool
+}
+
+func (b *blockedBackend) CountSpans(context.Context, backend.Run) (int64, error) {
+	select {
+	case <-b.release:
+		b.released = true
+	case <-time.After(10 * time.Second): // a guard, should the wait be shared again
+	}
+	return 100, nil
+}
+
+// twoPollBackend holds half the spans at its first count and all at its
+// second, and says when it was asked the second time.
+type twoPollBackend struct {
+	answeringBackend
+	counts int
+	second chan struct{}
+}
+
+func (b *twoPollBackend) CountSpans(context.Context, backend.Run) (int64, error) {
+	b.counts++
+	if b.counts == 1 {
+		return 50, nil
+	}
+	if b.counts == 2 {
+		close(b.second)
+	}
+	return 100, nil
+}
+
+// Each backend is polled on its own: one whose count is slow does not hold
+// back another's next count, whose time to queryable would otherwise be
+// the slow one's count time.
+func TestWaitPollsEachBackendOnItsOwn(t *testing.T) {
+	cfg := config.Default()
+	cfg.Run.PollInterval = time.Millisecond
+	cfg.Backends = []config.BackendConfig{{Name: "slow"}, {Name: "fast"}}
+	fast := &twoPollBackend{second: make(chan struct{})}
+	slow := &blockedBackend{release: fast.second}
+	c := &comparison{cfg: cfg, out: io.Discard, work: workload.New(cfg.Workload, "run-1"),
+		live: map[int]backend.Backend{0: slow, 1: fast},
+		report: &report.Report{RunID: "run-1", Send: report.SendReport{SpansAccepted: 100},
+			Backends: []*report.BackendReport{{Name: "slow", Complete: true}, {Name: "fast", Complete: true}}}}
+	start := time.Now()
+	c.waitForBackends(context.Background(), start, start)
+
+	assert.True(t, slow.released, "the fast backend was counted again while the slow one's count was running")
+	assert.Equal(t, 2, fast.counts)
+	for _, br := range c.report.Backends {
+		assert.True(t, br.Complete, "%s: %v", br.Name, br.Problems)
+		assert.Equal(t, int64(100), br.Ingest.StoredSpans, br.Name)
+	}
+}
