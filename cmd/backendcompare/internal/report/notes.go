@@ -1,7 +1,7 @@
 package report // import "github.com/otelcol-events/otelcol-events/cmd/backendcompare/internal/report"
 
 const methodNotes = `- **time to queryable**: from the first span sent until the backend serves every span the collector accepted,
-  polled every poll interval. ClickHouse: ` + "`count()`" + ` of this run's spans (resource attribute
+  polled every poll interval, each backend on its own (one slow to count does not delay another's count). ClickHouse: ` + "`count()`" + ` of this run's spans (resource attribute
   ` + "`benchmark.run_id`" + `) in the traces table. Jaeger: through its own query API, trace by trace
   (` + "`GET /api/traces/{id}`" + `; a trace counts once Jaeger returns it whole), whatever Jaeger stores to: Jaeger
   has no count API, and a trace fetched whole is what "queryable" means to its users.
