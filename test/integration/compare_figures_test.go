@@ -3,7 +3,6 @@
 package integration
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -44,62 +43,19 @@ func pointed[T any](v *T) string {
 	return fmt.Sprint(*v)
 }
 
-// heldEvents is what ClickHouse holds of one compare run's events.
-type heldEvents struct {
-	checked        bool
-	rows, distinct int
-	err            error
-}
-
-func (h heldEvents) String() string {
-	if !h.checked {
-		return ""
-	}
-	return fmt.Sprintf("ClickHouse holds %d rows, %d distinct event ids of the run (last query error: %v)\n", h.rows, h.distinct, h.err)
-}
-
-// assertEventsHeldOnce checks a compare run's events in ClickHouse: the
-// tool counted every one of want accepted events, and, since it counts rows
-// (a duplicate could stand in for a missing event), the store asked by
-// event id holds each exactly once, no fault being injected.
-func assertEventsHeldOnce(t *testing.T, held *heldEvents, want int, expected, stored *int64, db, runID string) {
+// assertEventsHeldOnce checks a compare run's events: the tool counted
+// every one of want accepted events, and, since it counts rows (a duplicate
+// could stand in for a missing event), ClickHouse asked by event id holds
+// each exactly once, no fault being injected.
+func assertEventsHeldOnce(t *testing.T, want int, expected, stored *int64, db, runID string) {
 	t.Helper()
 	require.NotNil(t, expected)
 	assert.Equal(t, int64(want), *expected, "every event accepted")
 	require.NotNil(t, stored)
 	assert.Equal(t, *expected, *stored, "the tool's count of the stored events")
-	waitForHeldEvents(t, held, db, runID, want)
-	assert.Equal(t, want, held.distinct, "distinct events of the run in ClickHouse")
-	assert.Equal(t, held.distinct, held.rows, "rows of the run's events in ClickHouse: none stored twice")
-}
-
-// waitForHeldEvents asks ClickHouse for the run's events by id until it
-// holds want distinct ones or a minute passes, keeping the last answer in
-// held (which a failure's explanation prints).
-func waitForHeldEvents(t *testing.T, held *heldEvents, db, runID string, want int) {
-	t.Helper()
-	query := fmt.Sprintf("SELECT count(), uniqExact(LogAttributes['event.id']) FROM %s.otel_logs WHERE LogAttributes['benchmark.run_id'] = '%s' FORMAT TSV", db, runID)
-	require.Eventually(t, func() bool {
-		*held = countHeldEvents(query)
-		return held.err == nil && held.distinct >= want
-	}, time.Minute, 200*time.Millisecond, "ClickHouse never held the run's %d events: %s", want, query)
-}
-
-func countHeldEvents(query string) heldEvents {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	held := heldEvents{checked: true}
-	out, err := suite.ch.Query(ctx, query)
-	if err != nil {
-		held.err = err
-		return held
-	}
-	rows, distinct, ok := strings.Cut(strings.TrimSpace(out), "\t")
-	if !ok {
-		held.err = fmt.Errorf("unexpected answer %q", out)
-		return held
-	}
-	held.rows, _ = strconv.Atoi(rows)
-	held.distinct, _ = strconv.Atoi(distinct)
-	return held
+	run := fmt.Sprintf(" FROM %s.otel_logs WHERE LogAttributes['benchmark.run_id'] = '%s'", db, runID)
+	waitForAtLeast(t, "SELECT uniqExact(LogAttributes['event.id'])"+run, want, time.Minute)
+	held := chQuery(t, "SELECT count(), uniqExact(LogAttributes['event.id'])"+run)
+	wantText := strconv.Itoa(want)
+	assert.Equal(t, [][]string{{wantText, wantText}}, held, "rows and distinct event ids of the run in ClickHouse: each event once")
 }

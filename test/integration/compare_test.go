@@ -171,8 +171,7 @@ func startCompareTarget(t *testing.T) map[string]string {
 func TestBackendCompareOnLocalStack(t *testing.T) {
 	var output string
 	var r compareReport
-	var held heldEvents
-	explainFailure(t, func() string { return output + "\n" + r.markdown + "\n" + r.figures() + held.String() })
+	explainFailure(t, func() string { return output + "\n" + r.markdown + "\n" + r.figures() })
 	env := startCompareTarget(t)
 	var code int
 	code, output, r = runCompare(t, env, "-traces", "300", "-events", "200", "-queries", "10", "-ingest-timeout", "2m")
@@ -222,7 +221,7 @@ func TestBackendCompareOnLocalStack(t *testing.T) {
 	}
 	ch := r.Backends[0]
 	assert.True(t, strings.HasPrefix(ch.Version, "ClickHouse 26."), ch.Version)
-	assertEventsHeldOnce(t, &held, 200, ch.Ingest.ExpectedEvents, ch.Ingest.StoredEvents, env["COMPARE_CLICKHOUSE_DATABASE"], r.RunID)
+	assertEventsHeldOnce(t, 200, ch.Ingest.ExpectedEvents, ch.Ingest.StoredEvents, env["COMPARE_CLICKHOUSE_DATABASE"], r.RunID)
 	assert.Contains(t, r.Backends[1].Version, "Jaeger v2 on Badger")
 	assert.Contains(t, r.Backends[2].Version, "Jaeger v2 on ClickHouse 26.")
 	require.Len(t, r.Collectors, 1)
