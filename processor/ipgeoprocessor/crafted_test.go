@@ -82,10 +82,7 @@ func TestCraftedReplacementDuringReload(t *testing.T) {
 	cfg.Providers = []ProviderConfig{mmdbAt(path)}
 	cfg.Reload.Interval = 20 * time.Millisecond
 	sink := new(consumertest.LogsSink)
-	tel := componenttest.NewTelemetry()
-	defer func() { require.NoError(t, tel.Shutdown(context.Background())) }()
-	set := processortest.NewNopSettings(metadata.Type)
-	set.TelemetrySettings = tel.NewTelemetrySettings()
+	set, tel := telemetrySettings(t)
 	p, err := NewFactory().CreateLogs(context.Background(), set, cfg, sink)
 	require.NoError(t, err)
 	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))

@@ -29,16 +29,25 @@ type logsHarness struct {
 	tel  *componenttest.Telemetry
 }
 
+// telemetrySettings are processor settings whose telemetry the test can
+// read, shut down when the test ends.
+func telemetrySettings(t *testing.T) (processor.Settings, *componenttest.Telemetry) {
+	t.Helper()
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	set := processortest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	return set, tel
+}
+
 func newLogsHarness(t *testing.T, mutate func(*Config)) *logsHarness {
 	t.Helper()
 	cfg := createDefaultConfig().(*Config)
 	cfg.Reload.Enabled = false
 	mutate(cfg)
 	require.NoError(t, cfg.Validate())
-	h := &logsHarness{t: t, sink: new(consumertest.LogsSink), tel: componenttest.NewTelemetry()}
-	t.Cleanup(func() { require.NoError(t, h.tel.Shutdown(context.Background())) })
-	set := processortest.NewNopSettings(metadata.Type)
-	set.TelemetrySettings = h.tel.NewTelemetrySettings()
+	set, tel := telemetrySettings(t)
+	h := &logsHarness{t: t, sink: new(consumertest.LogsSink), tel: tel}
 	p, err := NewFactory().CreateLogs(context.Background(), set, cfg, h.sink)
 	require.NoError(t, err)
 	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))

@@ -78,10 +78,7 @@ func handCheckedProcessor(t *testing.T, providers ...ProviderConfig) (*ipgeoProc
 	cfg := createDefaultConfig().(*Config)
 	cfg.Providers = providers
 	cfg.Cache.Size = 16
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
-	set := processortest.NewNopSettings(metadata.Type)
-	set.TelemetrySettings = tel.NewTelemetrySettings()
+	set, tel := telemetrySettings(t)
 	p, err := newIPGeoProcessor(cfg, set)
 	require.NoError(t, err)
 	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
