@@ -129,10 +129,9 @@ func (c *comparison) countOnce(ctx context.Context, b backend.Backend, run backe
 	now := time.Now()
 	// Events are counted until they are all held; the spans may take
 	// longer, and a poll that did not count the events must leave their
-	// last count alone.
-	mu.Lock()
+	// last count alone. Only this backend's poller writes st; mu guards
+	// what the progress bar reads.
 	countEvents := err == nil && st.wantEvents && st.eventsAt.IsZero()
-	mu.Unlock()
 	var ev int64
 	var evErr error
 	if countEvents {
