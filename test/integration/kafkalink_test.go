@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"testing"
 	"time"
@@ -44,6 +45,8 @@ type linkedOptions struct {
 	linkMode string
 	// agentOverlays are config files merged over config/agent.yaml.
 	agentOverlays []string
+	// env is added to both collectors' environment.
+	env map[string]string
 }
 
 func startLinkedStackWith(t testing.TB, o linkedOptions) *linkedStack {
@@ -64,10 +67,11 @@ func startLinkedStackWith(t testing.TB, o linkedOptions) *linkedStack {
 	if o.linkMode != "" {
 		gatewayEnv["KAFKALINK_MODE"] = o.linkMode
 	}
+	agentEnv := map[string]string{"KAFKA_BROKERS": kafka.Addr}
+	maps.Copy(gatewayEnv, o.env)
+	maps.Copy(agentEnv, o.env)
 	s.gateway = startCollectorConfigs(t, "gateway", []string{"gateway.yaml"}, gatewayEnv)
-	s.agent = startCollectorConfigs(t, "agent", append([]string{"agent.yaml"}, o.agentOverlays...), map[string]string{
-		"KAFKA_BROKERS": kafka.Addr,
-	})
+	s.agent = startCollectorConfigs(t, "agent", append([]string{"agent.yaml"}, o.agentOverlays...), agentEnv)
 	return s
 }
 
