@@ -106,6 +106,8 @@ func readSpanRecords(t *testing.T, brokers string, spans int) []spanRecord {
 	return records
 }
 
+// distinctTraceIDs lists the trace ids of td's spans, each once, in the
+// order they first appear.
 func distinctTraceIDs(td ptrace.Traces) []string {
 	seen := map[string]bool{}
 	var ids []string
