@@ -3,7 +3,6 @@
 package integration
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -87,22 +86,15 @@ type spanRecord struct {
 // spans spans.
 func readSpanRecords(t *testing.T, brokers string, spans int) []spanRecord {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.ConsumeTopics("otlp_spans"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	require.NoError(t, err)
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
 	var records []spanRecord
-	for seen := 0; seen < spans; {
-		fetches := cl.PollFetches(ctx)
-		require.NoError(t, ctx.Err(), "otlp_spans held %d of %d spans", seen, spans)
-		for _, rec := range fetches.Records() {
-			td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(rec.Value)
-			require.NoError(t, err)
-			seen += td.SpanCount()
-			records = append(records, spanRecord{key: string(rec.Key), traceIDs: distinctTraceIDs(td)})
-		}
-	}
+	seen := 0
+	readTopic(t, brokers, "otlp_spans", func(rec *kgo.Record) bool {
+		td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(rec.Value)
+		require.NoError(t, err)
+		seen += td.SpanCount()
+		records = append(records, spanRecord{key: string(rec.Key), traceIDs: distinctTraceIDs(td)})
+		return seen >= spans
+	})
 	return records
 }
 

@@ -122,6 +122,18 @@ func TestGatewayLinksB3AndJaegerProducers(t *testing.T) {
 // its own.
 func firstRecordHeaders(t *testing.T, brokers, topic string) recordHeaders {
 	t.Helper()
+	var headers recordHeaders
+	readTopic(t, brokers, topic, func(rec *kgo.Record) bool {
+		headers = recordHeaders(rec.Headers)
+		return true
+	})
+	return headers
+}
+
+// readTopic hands topic's records, from its start, to each with a consumer
+// of its own until each says it is done; a minute without that fails t.
+func readTopic(t *testing.T, brokers, topic string, each func(*kgo.Record) (done bool)) {
+	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	require.NoError(t, err)
 	defer cl.Close()
@@ -129,9 +141,11 @@ func firstRecordHeaders(t *testing.T, brokers, topic string) recordHeaders {
 	defer cancel()
 	for {
 		fetches := cl.PollFetches(ctx)
-		require.NoError(t, ctx.Err(), "no record on %s", topic)
-		if rec := fetches.Records(); len(rec) > 0 {
-			return recordHeaders(rec[0].Headers)
+		require.NoError(t, ctx.Err(), "%s: no more records, and not done with it", topic)
+		for _, rec := range fetches.Records() {
+			if each(rec) {
+				return
+			}
 		}
 	}
 }
