@@ -40,6 +40,18 @@ func TestConfigsValidate(t *testing.T) {
 		out, err := runBinary(t, args...)
 		require.NoError(t, err, out)
 	})
+	// KAFKA_OWN_SPANS_BY_TRACE is a bool: true validates, anything else is
+	// refused at start, naming the setting it would go to.
+	t.Run("KAFKA_OWN_SPANS_BY_TRACE", func(t *testing.T) {
+		for _, c := range localConfigs() {
+			f := filepath.Join(suite.repoRoot, "config", c)
+			out, err := runBinaryEnv(t, map[string]string{"KAFKA_OWN_SPANS_BY_TRACE": "true"}, "validate", "--config", f)
+			require.NoError(t, err, out)
+			out, err = runBinaryEnv(t, map[string]string{"KAFKA_OWN_SPANS_BY_TRACE": "sometimes"}, "validate", "--config", f)
+			require.Error(t, err, "%s validated with KAFKA_OWN_SPANS_BY_TRACE=sometimes", c)
+			assert.Contains(t, out, "partition_traces_by_id", c)
+		}
+	})
 	// The merge keeps one of two same-named entries silently: a pipeline
 	// both files name would lose one side's (as the gateway's events did
 	// when it named one logs/events, as the agent does).
