@@ -51,8 +51,10 @@ type decoder struct {
 	// eventNameAttribute: also write the deprecated event.name attribute.
 	eventNameAttribute bool
 	ids                *backendIDs
-	scopeName          string
-	scopeVersion       string
+	// scopeName and scopeVersion are the events' instrumentation scope,
+	// empty with scope: none.
+	scopeName    string
+	scopeVersion string
 }
 
 // parse is pass 1: it validates the body and every event, recording where

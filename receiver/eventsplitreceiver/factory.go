@@ -83,6 +83,7 @@ func createDefaultConfig() component.Config {
 		MaxFutureSkew:   defaultMaxFutureSkew,
 		MaxAge:          defaultMaxAge,
 		Body:            bodyJSON,
+		Scope:           scopeReceiver,
 		RetryAfter:      defaultRetryAfter,
 		MaxBatchBytes:   defaultMaxBatchBytes,
 		ShutdownTimeout: defaultShutdownTimeout,
