@@ -43,14 +43,6 @@ type Config struct {
 	// "json" (default) keeps the payload's JSON text as a string body, exact
 	// and cheapest; "structured" decodes it into a map/array/scalar body.
 	Body string `mapstructure:"body"`
-	// Scope chooses the instrumentation scope of the emitted events:
-	// "receiver" (default) names this receiver's module path and the
-	// collector's version; "none" leaves it empty, as receivers that
-	// translate data from outside the collector (filelog, fluentforward)
-	// do. A log table such as ClickHouse's otel_logs stores the scope on
-	// every row: 74 bytes of 493 per event with "receiver". The ingest
-	// spans always carry the receiver's scope: the collector makes them.
-	Scope string `mapstructure:"scope"`
 
 	// Propagators is the order in which the caller's trace context is looked
 	// for: tracecontext (W3C traceparent/tracestate/baggage), b3 (single b3
@@ -171,9 +163,6 @@ const (
 	bodyJSON       = "json"
 	bodyStructured = "structured"
 
-	scopeReceiver = "receiver"
-	scopeNone     = "none"
-
 	categoryPlaceholder = "{category}"
 	// maxDepthLimit caps max_depth: nesting is decoded recursively for
 	// structured bodies, and the cap keeps that bounded.
@@ -234,9 +223,6 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.Body != bodyJSON && cfg.Body != bodyStructured {
 		errs = append(errs, fmt.Errorf("body must be %q or %q, got %q", bodyJSON, bodyStructured, cfg.Body))
-	}
-	if cfg.Scope != scopeReceiver && cfg.Scope != scopeNone {
-		errs = append(errs, fmt.Errorf("scope must be %q or %q, got %q", scopeReceiver, scopeNone, cfg.Scope))
 	}
 	if _, err := parseTrustedProxies(cfg.TrustedProxies); err != nil {
 		errs = append(errs, err)

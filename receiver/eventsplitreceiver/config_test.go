@@ -37,7 +37,6 @@ func TestLoadConfigDefault(t *testing.T) {
 	assert.Equal(t, time.Hour, cfg.MaxFutureSkew)
 	assert.Equal(t, 7*24*time.Hour, cfg.MaxAge)
 	assert.Equal(t, "json", cfg.Body)
-	assert.Equal(t, "receiver", cfg.Scope)
 	assert.Equal(t, "events.{category}", cfg.Metadata.TopicTemplate)
 	assert.Empty(t, cfg.Metadata.TopicCategories, "by default every category has its own topic")
 	assert.Equal(t, "events.other", cfg.Metadata.SharedTopic)
@@ -61,7 +60,6 @@ func TestLoadConfigCustom(t *testing.T) {
 	assert.Equal(t, 24*time.Hour, cfg.MaxAge)
 	assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.1"}, cfg.TrustedProxies)
 	assert.Equal(t, "structured", cfg.Body)
-	assert.Equal(t, "none", cfg.Scope)
 	assert.True(t, cfg.EventNameAttribute)
 	assert.Equal(t, 30*time.Second, cfg.RetryAfter)
 	assert.Equal(t, 10*time.Second, cfg.ShutdownTimeout)
@@ -83,7 +81,6 @@ func TestLoadConfigInvalid(t *testing.T) {
 		"bad_path":             `path "v1/events" must be an absolute, clean URL path`,
 		"bad_limits":           "limits::max_events must be positive, got 0",
 		"bad_body":             `body must be "json" or "structured", got "xml"`,
-		"bad_scope":            `scope must be "receiver" or "none", got "eventsplit"`,
 		"bad_proxy":            `trusted_proxies: "not-an-ip" is not an address or CIDR range`,
 		"bad_topic_template":   `metadata::topic_template "events" must contain {category}`,
 		"bad_retry_after":      "retry_after must be at least 1s",

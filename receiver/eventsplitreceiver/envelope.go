@@ -51,10 +51,8 @@ type decoder struct {
 	// eventNameAttribute: also write the deprecated event.name attribute.
 	eventNameAttribute bool
 	ids                *backendIDs
-	// scopeName and scopeVersion are the events' instrumentation scope,
-	// empty with scope: none.
-	scopeName    string
-	scopeVersion string
+	scopeName          string
+	scopeVersion       string
 }
 
 // parse is pass 1: it validates the body and every event, recording where

@@ -83,7 +83,6 @@ func createDefaultConfig() component.Config {
 		MaxFutureSkew:   defaultMaxFutureSkew,
 		MaxAge:          defaultMaxAge,
 		Body:            bodyJSON,
-		Scope:           scopeReceiver,
 		RetryAfter:      defaultRetryAfter,
 		MaxBatchBytes:   defaultMaxBatchBytes,
 		ShutdownTimeout: defaultShutdownTimeout,

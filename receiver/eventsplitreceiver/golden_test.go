@@ -15,8 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
-
-	"github.com/otelcol-events/otelcol-events/receiver/eventsplitreceiver/internal/metadata"
 )
 
 // Golden files hold what the receiver emits for a fixed upload; regenerate
@@ -121,26 +119,4 @@ func TestEventNameAttribute(t *testing.T) {
 	rec := h.logs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
 	assert.Equal(t, "screen_view", rec.EventName())
 	assert.Equal(t, "screen_view", rec.Attributes().AsRaw()["event.name"])
-}
-
-// scope: none leaves the events' instrumentation scope empty; the ingest
-// span, which the collector makes, keeps the receiver's.
-func TestScopeNone(t *testing.T) {
-	for scope, want := range map[string]string{scopeReceiver: metadata.ScopeName, scopeNone: ""} {
-		t.Run(scope, func(t *testing.T) {
-			h := startHarness(t, withConfig(func(c *Config) { c.Scope = scope }))
-			code, a, _ := h.post(upload(defaultMeta, ev(`"id":"e1"`, `"name":"view"`, fmt.Sprintf(`"timestamp":%d`, nowMs()))))
-			require.Equal(t, http.StatusOK, code, "%+v", a)
-			events := h.logs.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).Scope()
-			assert.Equal(t, want, events.Name())
-			if want == "" {
-				assert.Empty(t, events.Version())
-			} else {
-				assert.NotEmpty(t, events.Version())
-			}
-			require.Len(t, h.traces.AllTraces(), 1)
-			ingest := h.traces.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Scope()
-			assert.Equal(t, metadata.ScopeName, ingest.Name())
-		})
-	}
 }

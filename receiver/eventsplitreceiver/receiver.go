@@ -80,14 +80,13 @@ func newEventSplitReceiver(cfg *Config, set receiver.Settings) (*eventSplitRecei
 			structuredBody:     cfg.Body == bodyStructured,
 			eventNameAttribute: cfg.EventNameAttribute,
 			ids:                &backendIDs{now: time.Now},
+			scopeName:          metadata.ScopeName,
+			scopeVersion:       set.BuildInfo.Version,
 		},
 		telemetry:       tb,
 		obsrep:          obsrep,
 		headerAttrs:     map[string]metric.MeasurementOption{},
 		contentTypeJSON: []string{"application/json"},
-	}
-	if cfg.Scope == scopeReceiver {
-		r.decoder.scopeName, r.decoder.scopeVersion = metadata.ScopeName, set.BuildInfo.Version
 	}
 	for i := range r.reasonAttrs {
 		r.reasonAttrs[i] = metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", reason(i).String())))
