@@ -49,6 +49,11 @@ type Config struct {
 	// differs, keeping the column's transforms (Delta, …); see the README.
 	// Empty (default): the table's codecs are left as they are.
 	ColumnCodec string `mapstructure:"column_codec"`
+	// TableSettings are MergeTree settings the exporter sets on the table
+	// before its first insert (ALTER TABLE … MODIFY SETTING), e.g.
+	// merge_selector_base: "10" for fewer merges per row; see the README.
+	// Empty (default): the table's settings are left as they are.
+	TableSettings map[string]string `mapstructure:"table_settings"`
 	// DialTimeout bounds connecting and the handshake (default 5s).
 	DialTimeout time.Duration `mapstructure:"dial_timeout"`
 	// TLS of the connection; insecure (plain TCP) by default, as ClickHouse's
@@ -85,6 +90,7 @@ func (cfg *Config) Validate() error {
 	if cfg.ColumnCodec != "" && !columnCodecPattern.MatchString(cfg.ColumnCodec) {
 		errs = append(errs, fmt.Errorf("column_codec must be LZ4, LZ4HC(1..12), ZSTD(1..22) or NONE, got %q", cfg.ColumnCodec))
 	}
+	errs = append(errs, validateTableSettings(cfg.TableSettings)...)
 	for key := range cfg.Settings {
 		switch key {
 		case "":

@@ -46,6 +46,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.False(t, cfg.AsyncInsert)
 	assert.Equal(t, map[string]string{"materialize_skip_indexes_on_insert": "0"}, cfg.Settings)
 	assert.Equal(t, "ZSTD(1)", cfg.ColumnCodec)
+	assert.Equal(t, map[string]string{"merge_selector_base": "10", "merge_selector_algorithm": "Simple"}, cfg.TableSettings)
 	assert.Equal(t, 2*time.Second, cfg.DialTimeout)
 	assert.Equal(t, 30*time.Second, cfg.TimeoutConfig.Timeout)
 	assert.False(t, cfg.TLS.Insecure)
@@ -67,6 +68,8 @@ func TestConfigErrors(t *testing.T) {
 		"async_in_settings": "settings: set wait_for_async_insert through async_insert",
 		"bad_codec":         `column_codec must be LZ4, LZ4HC(1..12), ZSTD(1..22) or NONE, got "ZSTD"`,
 		"codec_injection":   "column_codec must be",
+		"bad_table_settings": `table_settings: "merge_selector_base = 1, x" is not a setting name (letters, digits and _)` +
+			"\ntable_settings: min_bytes_for_wide_part needs a value",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)

@@ -43,6 +43,9 @@ func (e *logsExporter) tableSchema(ctx context.Context) (*tableSchema, error) {
 	if e.cfg.ColumnCodec != "" {
 		e.setColumnCodec(ctx, table, codecs)
 	}
+	if len(e.cfg.TableSettings) > 0 {
+		e.setTableSettings(ctx, table)
+	}
 	e.schema = schema
 	e.logger.Info("Inserting into the logs table", zap.String("table", table), zap.Bool("event_name_column", schema.hasEventName))
 	return schema, nil

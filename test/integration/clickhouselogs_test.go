@@ -207,6 +207,48 @@ func TestClickHouseLogsColumnCodec(t *testing.T) {
 	assert.Equal(t, "0", chQuery(t, "SELECT count() FROM system.mutations WHERE database = '"+db+"'")[0][0], "a change of metadata only")
 }
 
+// TestClickHouseLogsTableSettings: table_settings are set on the table
+// before the first insert; a table that refuses them (the Log engine has
+// no such settings, a MergeTree does not know a made-up one) is logged and
+// still takes the rows.
+func TestClickHouseLogsTableSettings(t *testing.T) {
+	db := newDatabase(t)
+	startContribLogsExporter(t, db)
+	for _, table := range []string{"tuned", "mistyped"} {
+		chQuery(t, "CREATE TABLE "+db+"."+table+" AS "+db+".otel_logs")
+	}
+	chQuery(t, "CREATE TABLE "+db+".unalterable AS "+db+".otel_logs ENGINE = Log")
+	f := clickhouselogsexporter.NewFactory()
+
+	for table, c := range map[string]struct {
+		settings map[string]string
+		wantLog  string
+	}{
+		"tuned":       {map[string]string{"merge_selector_base": "10"}, "Set the table settings"},
+		"unalterable": {map[string]string{"merge_selector_base": "10"}, "Could not set the table settings; inserting with the table's own"},
+		"mistyped":    {map[string]string{"merge_selector_bass": "10"}, "Could not set the table settings; inserting with the table's own"},
+	} {
+		core, logs := observer.New(zap.InfoLevel)
+		set := exportertest.NewNopSettings(f.Type())
+		set.Logger = zap.New(core)
+		edit := func(cfg *clickhouselogsexporter.Config) { cfg.TableSettings = c.settings }
+		exp := startExporter(t, f, clickHouseLogsConfig(db, table, edit), set)
+		ld := variedLogs()
+		require.NoError(t, exp.ConsumeLogs(context.Background(), ld), table)
+		assert.Equal(t, 1, logs.FilterMessage(c.wantLog).Len(), table)
+		n, err := chCount(t, "SELECT count() FROM "+db+"."+table)
+		require.NoError(t, err)
+		assert.Equal(t, ld.LogRecordCount(), n, table)
+	}
+
+	settingOf := func(table string) string {
+		return chQuery(t, "SELECT extract(engine_full, 'merge_selector_base = [0-9]+') FROM system.tables WHERE database = '"+
+			db+"' AND name = '"+table+"'")[0][0]
+	}
+	assert.Equal(t, "merge_selector_base = 10", settingOf("tuned"))
+	assert.Empty(t, settingOf("mistyped"))
+}
+
 // variedLogs has what a logs table must render faithfully: two resources,
 // two scopes, every attribute value type, a record without ids, one without
 // a timestamp (the observed one counts), structured bodies and an event name.

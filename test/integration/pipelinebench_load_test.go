@@ -100,6 +100,9 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	run.stored = stored
 	run.rowBytes, run.diskBytes = logRowBytes(t, p.db)
 	t.Logf("%s: otel_logs bytes per row by column, raw / disk: %v", p.name, columnBytes(t, p.db))
+	t.Logf("%s: otel_logs active parts, and their merge level weighted by rows: %v", p.name, chQuery(t, fmt.Sprintf(
+		"SELECT count(), round(sum(rows * level) / sum(rows), 2) FROM system.parts "+
+			"WHERE database = '%s' AND table = 'otel_logs' AND active", p.db)))
 	t.Logf("%s: a stored event: %v", p.name, chQuery(t, fmt.Sprintf(
 		"SELECT ResourceAttributes, LogAttributes, TraceId FROM %s.otel_logs WHERE ServiceName = '%s' LIMIT 1", p.db, benchApp)))
 	return run
