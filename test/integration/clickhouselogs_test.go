@@ -208,9 +208,10 @@ func TestClickHouseLogsColumnCodec(t *testing.T) {
 }
 
 // TestClickHouseLogsTableSettings: table_settings are set on the table
-// before the first insert; a table that refuses them (the Log engine has
-// no such settings, a MergeTree does not know a made-up one) is logged and
-// still takes the rows.
+// before the first insert, and not again by a restart that finds them; a
+// table that refuses them (the Log engine has no such settings, a
+// MergeTree does not know a made-up one) is logged and still takes the
+// rows.
 func TestClickHouseLogsTableSettings(t *testing.T) {
 	db := newDatabase(t)
 	startContribLogsExporter(t, db)
@@ -247,6 +248,21 @@ func TestClickHouseLogsTableSettings(t *testing.T) {
 	}
 	assert.Equal(t, "merge_selector_base = 10", settingOf("tuned"))
 	assert.Empty(t, settingOf("mistyped"))
+
+	// A restart finds the settings in place and leaves the table's
+	// metadata alone.
+	modified := chQuery(t, "SELECT metadata_modification_time FROM system.tables WHERE database = '"+db+"' AND name = 'tuned'")
+	core, logs := observer.New(zap.InfoLevel)
+	set := exportertest.NewNopSettings(f.Type())
+	set.Logger = zap.New(core)
+	edit := func(cfg *clickhouselogsexporter.Config) {
+		cfg.TableSettings = map[string]string{"merge_selector_base": "10"}
+	}
+	exp := startExporter(t, f, clickHouseLogsConfig(db, "tuned", edit), set)
+	require.NoError(t, exp.ConsumeLogs(context.Background(), variedLogs()))
+	assert.Equal(t, 1, logs.FilterMessage("The table has its settings already").Len())
+	assert.Zero(t, logs.FilterMessage("Set the table settings").Len())
+	assert.Equal(t, modified, chQuery(t, "SELECT metadata_modification_time FROM system.tables WHERE database = '"+db+"' AND name = 'tuned'"))
 }
 
 // variedLogs has what a logs table must render faithfully: two resources,
