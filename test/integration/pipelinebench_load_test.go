@@ -40,6 +40,9 @@ type benchOptions struct {
 	// drainTimeout bounds the wait for ClickHouse to hold every
 	// acknowledged event; reaching it fails the run (events lost).
 	drainTimeout time.Duration
+	// warmup is how long the same load runs, unmeasured, before the
+	// measured run (0: one upload only, on cold collectors).
+	warmup time.Duration
 }
 
 // benchRun is what one run of one pipeline measured.
@@ -68,13 +71,8 @@ type benchRun struct {
 func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) benchRun {
 	t.Helper()
 	client := &http.Client{Timeout: 60 * time.Second}
-	warmUp(t, client, p, o)
-	// Enough distinct uploads that a ClickHouse granule (8192 rows) holds no
-	// repeats: repeated ids would compress unlike real ones.
-	bodies := make([][]byte, 256)
-	for i := range bodies {
-		bodies[i] = p.body(benchApp, benchCategory, fmt.Sprintf("r%d-b%d", round, i), o.perBody)
-	}
+	warmUp(t, client, p, round, o)
+	bodies := uploadBodies(p, benchApp, fmt.Sprintf("r%d", round), o.perBody)
 	run := benchRun{pipeline: p.name, round: round}
 	trees := p.processes()
 	for _, tr := range trees {
@@ -114,13 +112,40 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	return run
 }
 
-// warmUp sends one upload and waits until it is stored: the topics, the
-// consumer groups and the ClickHouse tables are ready before measuring.
-func warmUp(t testing.TB, client *http.Client, p *benchPipeline, o benchOptions) {
+// warmUp readies the pipeline before anything is measured. One upload,
+// waited for until stored, makes the topics, the consumer groups and the
+// ClickHouse tables. Then o.warmup of the phase's own load brings the
+// fresh collectors to their steady state: a fresh gateway spends its first
+// seconds under load growing its heap and its ClickHouse buffers
+// (BENCHMARKS.md). Once stored and merged, the warm-up rows are dropped, so
+// the measured run starts on an empty table as before.
+func warmUp(t testing.TB, client *http.Client, p *benchPipeline, round int, o benchOptions) {
 	t.Helper()
-	n, err := p.send(client, p.body("warmup-app", benchCategory, "warm", o.perBody), o.perBody)
+	const app = "warmup-app"
+	countQuery := fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = '%s'", p.db, app)
+	n, err := p.send(client, p.body(app, benchCategory, "warm", o.perBody), o.perBody)
 	require.NoError(t, err, "warm-up upload")
-	waitForAtLeast(t, fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = 'warmup-app'", p.db), n, 2*time.Minute)
+	waitForAtLeast(t, countQuery, n, 2*time.Minute)
+	if o.warmup <= 0 {
+		return
+	}
+	load := o
+	load.duration, load.profileDir = o.warmup, ""
+	accepted, _ := sendLoad(t, client, p, uploadBodies(p, app, fmt.Sprintf("warm-r%d", round), o.perBody), load)
+	waitForAtLeast(t, countQuery, n+accepted, o.drainTimeout)
+	waitMergesSettled(t, p.db, time.Minute)
+	applyClickHouseSQL(t, "TRUNCATE TABLE {db}.otel_logs", p.db)
+}
+
+// uploadBodies are the uploads a load sends by turns: enough distinct ones
+// that a ClickHouse granule (8192 rows) holds no repeats, since repeated
+// ids would compress unlike real ones.
+func uploadBodies(p *benchPipeline, app, prefix string, perBody int) [][]byte {
+	bodies := make([][]byte, 256)
+	for i := range bodies {
+		bodies[i] = p.body(app, benchCategory, fmt.Sprintf("%s-b%d", prefix, i), perBody)
+	}
+	return bodies
 }
 
 // sendLoad runs the clients for the run's duration, each waiting for its

@@ -130,8 +130,9 @@ func writeBenchReport(w io.Writer, o benchOptions, runs []benchRun) {
 	if o.rate > 0 {
 		offered = fmt.Sprintf("%.0f events/s offered", o.rate)
 	}
-	fmt.Fprintf(w, "Steady load %s per run (%s), %d clients, %d events per upload; one-event probes every %s.\n\n",
-		o.duration, offered, o.clients, o.perBody, o.probeEvery)
+	fmt.Fprintf(w, "Steady load %s per run (%s) after %s of it unmeasured, %d clients, %d events per upload; "+
+		"one-event probes every %s, timed to when they were queryable.\n\n",
+		o.duration, offered, o.warmup, o.clients, o.perBody, o.probeEvery)
 	table := figuresTable{w: w, names: processNames(runs)}
 	fmt.Fprintln(w, "Runs, in the order they ran:")
 	fmt.Fprintln(w)

@@ -29,7 +29,8 @@ import (
 // without a backlog). The report goes to BENCH_E2E_REPORT (default
 // results/bench-e2e.md) and the log.
 //
-//	BENCH_E2E_SECONDS (20), BENCH_E2E_ROUNDS (3), BENCH_E2E_CLIENTS (4),
+//	BENCH_E2E_SECONDS (20), BENCH_E2E_WARMUP_SECONDS (5: the same load,
+//	unmeasured, before each run), BENCH_E2E_ROUNDS (3), BENCH_E2E_CLIENTS (4),
 //	BENCH_E2E_RATES (0,20000: events/s offered per phase, 0 = as fast as
 //	the agents answer), BENCH_E2E_EVENTS_PER_UPLOAD (100),
 //	BENCH_E2E_PIPELINES (ours,stock,stock-enriched; "ours+name" adds a
@@ -47,6 +48,7 @@ func BenchmarkPipelines(b *testing.B) {
 		// Generous: a backlog of a slow pipeline drains before it counts as lost.
 		drainTimeout: 10 * time.Minute,
 		profileDir:   os.Getenv("BENCH_E2E_PROFILE_DIR"),
+		warmup:       time.Duration(envInt(b, "BENCH_E2E_WARMUP_SECONDS", 5)) * time.Second,
 	}
 	rounds := envInt(b, "BENCH_E2E_ROUNDS", 3)
 	pipelines := commaList("BENCH_E2E_PIPELINES", pipelineOurs+","+pipelineStock+","+pipelineStockEnriched)
@@ -79,7 +81,8 @@ func BenchmarkPipelines(b *testing.B) {
 // pipeline, so `make test` keeps it working; its figures are not judged,
 // only that nothing acknowledged went missing and every figure was taken.
 func TestPipelineBenchSmoke(t *testing.T) {
-	o := benchOptions{duration: 3 * time.Second, clients: 2, perBody: 100, probeEvery: 300 * time.Millisecond, drainTimeout: 2 * time.Minute}
+	o := benchOptions{duration: 3 * time.Second, clients: 2, perBody: 100, probeEvery: 300 * time.Millisecond,
+		drainTimeout: 2 * time.Minute, warmup: time.Second}
 	runs := runPipelineBench(t, o, 1, pipelineOurs, pipelineStock)
 	require.Len(t, runs, 2)
 	for _, r := range runs {
