@@ -59,11 +59,9 @@ type benchRun struct {
 	drain               time.Duration // from the last answer until ClickHouse held every acknowledged event
 	procs               []proctree.Figures
 	names               []string
-	// Probe latencies, from the agent's answer to when the event was
-	// queryable (the start of the first query that returned it, see
-	// probeWatch); probesLost were acknowledged but never seen.
-	newCategory, existing []time.Duration
-	probesLost            int
+	// probed are the probes' latencies from the agent's answer, see
+	// probeWatch.
+	probed probeLatencies
 }
 
 // runBenchLoad warms the pipeline up, then runs the steady load with the
@@ -91,12 +89,7 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	countQuery := fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = '%s'", p.db, benchApp)
 	drained := waitForAtLeast(t, countQuery, run.accepted, o.drainTimeout)
 	run.drain = max(drained.Sub(end), 0)
-	probed := seen.latencies(acks, 30*time.Second)
-	run.newCategory, run.existing, run.probesLost = probed.newCategory, probed.existing, probed.lost
-	t.Logf("%s: probe p50 / p99 to the answer of the first query that returned them (queryable + the watcher's "+
-		"query time): new category %v / %v, existing %v / %v", p.name,
-		probePercentile(probed.newReturned, 0.5), probePercentile(probed.newReturned, 0.99),
-		probePercentile(probed.existingReturned, 0.5), probePercentile(probed.existingReturned, 0.99))
+	run.probed = seen.latencies(acks, 30*time.Second)
 	waitMergesSettled(t, p.db, time.Minute)
 	run.procs = sampler.stop()
 	stored, err := chCount(t, countQuery)
