@@ -57,12 +57,9 @@ func (e *logsExporter) readColumns(ctx context.Context) (map[string]string, erro
 	var names, codecColumn proto.ColStr
 	codecs := map[string]string{}
 	err := e.do(ctx, ch.Query{
-		Body: "SELECT name, compression_codec FROM system.columns WHERE database = {db:String} AND table = {table:String}",
-		Parameters: []proto.Parameter{
-			{Key: "db", Value: quoteString(e.cfg.Database)},
-			{Key: "table", Value: quoteString(e.cfg.Table)},
-		},
-		Result: proto.Results{{Name: "name", Data: &names}, {Name: "compression_codec", Data: &codecColumn}},
+		Body:       "SELECT name, compression_codec FROM system.columns WHERE database = {db:String} AND table = {table:String}",
+		Parameters: e.tableParameters(),
+		Result:     proto.Results{{Name: "name", Data: &names}, {Name: "compression_codec", Data: &codecColumn}},
 		OnResult: func(context.Context, proto.Block) error {
 			for i := range names.Rows() {
 				codecs[names.Row(i)] = codecColumn.Row(i)
@@ -73,6 +70,15 @@ func (e *logsExporter) readColumns(ctx context.Context) (map[string]string, erro
 		},
 	})
 	return codecs, err
+}
+
+// tableParameters bind {db:String} and {table:String} to the configured
+// table, for the queries that read its description from system tables.
+func (e *logsExporter) tableParameters() []proto.Parameter {
+	return []proto.Parameter{
+		{Key: "db", Value: quoteString(e.cfg.Database)},
+		{Key: "table", Value: quoteString(e.cfg.Table)},
+	}
 }
 
 // setColumnCodec gives the table's columns the configured general-purpose

@@ -93,12 +93,9 @@ func (e *logsExporter) readEngineFull(ctx context.Context) (string, error) {
 	var column proto.ColStr
 	engineFull := ""
 	err := e.do(ctx, ch.Query{
-		Body: "SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {table:String}",
-		Parameters: []proto.Parameter{
-			{Key: "db", Value: quoteString(e.cfg.Database)},
-			{Key: "table", Value: quoteString(e.cfg.Table)},
-		},
-		Result: proto.Results{{Name: "engine_full", Data: &column}},
+		Body:       "SELECT engine_full FROM system.tables WHERE database = {db:String} AND name = {table:String}",
+		Parameters: e.tableParameters(),
+		Result:     proto.Results{{Name: "engine_full", Data: &column}},
 		OnResult: func(context.Context, proto.Block) error {
 			if column.Rows() > 0 {
 				engineFull = column.Row(0)

@@ -185,9 +185,7 @@ func TestClickHouseLogsColumnCodec(t *testing.T) {
 		"recoded":     "Set the column codec",
 		"unalterable": "Could not set the column codec; inserting with the table's codecs",
 	} {
-		core, logs := observer.New(zap.InfoLevel)
-		set := exportertest.NewNopSettings(f.Type())
-		set.Logger = zap.New(core)
+		set, logs := observedSettings(f)
 		exp := startExporter(t, f, clickHouseLogsConfig(db, table, lz4), set)
 		ld := variedLogs()
 		require.NoError(t, exp.ConsumeLogs(context.Background(), ld), table)
@@ -229,9 +227,7 @@ func TestClickHouseLogsTableSettings(t *testing.T) {
 		"unalterable": {map[string]string{"merge_selector_base": "10"}, "Could not set the table settings; inserting with the table's own"},
 		"mistyped":    {map[string]string{"merge_selector_bass": "10"}, "Could not set the table settings; inserting with the table's own"},
 	} {
-		core, logs := observer.New(zap.InfoLevel)
-		set := exportertest.NewNopSettings(f.Type())
-		set.Logger = zap.New(core)
+		set, logs := observedSettings(f)
 		edit := func(cfg *clickhouselogsexporter.Config) { cfg.TableSettings = c.settings }
 		exp := startExporter(t, f, clickHouseLogsConfig(db, table, edit), set)
 		ld := variedLogs()
@@ -252,9 +248,7 @@ func TestClickHouseLogsTableSettings(t *testing.T) {
 	// A restart finds the settings in place and leaves the table's
 	// metadata alone.
 	modified := chQuery(t, "SELECT metadata_modification_time FROM system.tables WHERE database = '"+db+"' AND name = 'tuned'")
-	core, logs := observer.New(zap.InfoLevel)
-	set := exportertest.NewNopSettings(f.Type())
-	set.Logger = zap.New(core)
+	set, logs := observedSettings(f)
 	edit := func(cfg *clickhouselogsexporter.Config) {
 		cfg.TableSettings = map[string]string{"merge_selector_base": "10"}
 	}
@@ -363,6 +357,15 @@ func clickHouseLogsConfig(db, table string, edit func(*clickhouselogsexporter.Co
 		edit(cfg)
 	}
 	return cfg
+}
+
+// observedSettings are f's settings with a logger whose Info messages and
+// above the test can read.
+func observedSettings(f exporter.Factory) (exporter.Settings, *observer.ObservedLogs) {
+	core, logs := observer.New(zap.InfoLevel)
+	set := exportertest.NewNopSettings(f.Type())
+	set.Logger = zap.New(core)
+	return set, logs
 }
 
 func startExporter(t testing.TB, f exporter.Factory, cfg component.Config, set exporter.Settings) exporter.Logs {
