@@ -103,11 +103,10 @@ func startProbeWatch(db string, every time.Duration) *probeWatch {
 		for {
 			select {
 			case slots <- struct{}{}:
-				w.inFlight.Add(1)
-				go func() {
-					defer func() { <-slots; w.inFlight.Done() }()
+				w.inFlight.Go(func() {
 					w.poll()
-				}()
+					<-slots
+				})
 			default: // maxPolls in flight: skip this tick
 			}
 			select {
@@ -158,6 +157,15 @@ type probeLatencies struct {
 	newCategory, existing         []time.Duration
 	newReturned, existingReturned []time.Duration
 	lost                          int
+}
+
+// add appends o's latencies and lost probes to l's.
+func (l *probeLatencies) add(o probeLatencies) {
+	l.newCategory = append(l.newCategory, o.newCategory...)
+	l.existing = append(l.existing, o.existing...)
+	l.newReturned = append(l.newReturned, o.newReturned...)
+	l.existingReturned = append(l.existingReturned, o.existingReturned...)
+	l.lost += o.lost
 }
 
 // latencies waits up to grace for every acknowledged probe to show, stops

@@ -72,11 +72,7 @@ func summarize(runs []benchRun) benchFigures {
 	var all probeLatencies
 	for i, r := range runs {
 		per[i] = figuresOf(r)
-		all.newCategory = append(all.newCategory, r.probed.newCategory...)
-		all.existing = append(all.existing, r.probed.existing...)
-		all.newReturned = append(all.newReturned, r.probed.newReturned...)
-		all.existingReturned = append(all.existingReturned, r.probed.existingReturned...)
-		all.lost += r.probed.lost
+		all.add(r.probed)
 	}
 	pick := func(get func(benchFigures) float64) float64 {
 		vs := make([]float64, len(per))
