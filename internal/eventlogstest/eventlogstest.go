@@ -16,9 +16,10 @@ import (
 )
 
 // Upload is one upload of n events of app in category, with ids
-// prefix-0 … prefix-(n-1), the way eventsplit makes it: the resource from
-// the upload's meta, the attributes and the body per event.
-func Upload(app, category, prefix string, n int) plog.Logs {
+// prefix-0 … prefix-(n-1), each timestamped at, the way eventsplit makes
+// it: the resource from the upload's meta, the attributes and the body per
+// event.
+func Upload(app, category, prefix string, n int, at time.Time) plog.Logs {
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
 	res := rl.Resource().Attributes()
@@ -28,7 +29,7 @@ func Upload(app, category, prefix string, n int) plog.Logs {
 	res.PutStr("app.platform", "web")
 	res.PutStr("device.id", "dev-1")
 	records := rl.ScopeLogs().AppendEmpty().LogRecords()
-	ts := pcommon.NewTimestampFromTime(time.Now())
+	ts := pcommon.NewTimestampFromTime(at)
 	for i := range n {
 		r := records.AppendEmpty()
 		r.SetTimestamp(ts)
@@ -78,7 +79,7 @@ func Enrich(ld plog.Logs) {
 func EnrichedUploads(uploads, perUpload int) plog.Logs {
 	ld := plog.NewLogs()
 	for u := range uploads {
-		one := Upload("bench-app", "page_view", fmt.Sprintf("u%d", u), perUpload)
+		one := Upload("bench-app", "page_view", fmt.Sprintf("u%d", u), perUpload, time.Now())
 		Enrich(one)
 		one.ResourceLogs().MoveAndAppendTo(ld.ResourceLogs())
 	}

@@ -36,9 +36,15 @@ func eventsBody(category, prefix string, n int) []byte {
 
 // appEventsBody is eventsBody for another app (another service.name).
 func appEventsBody(app, category, prefix string, n int) []byte {
+	return appEventsBodyAt(app, category, prefix, n, time.Now())
+}
+
+// appEventsBodyAt is appEventsBody with every event timestamped at (to the
+// millisecond, as the upload format carries it).
+func appEventsBodyAt(app, category, prefix string, n int, at time.Time) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, `{"meta":{"app_id":%q,"category":%q,"platform":"web","device_id":"dev-1"},"data":[`, app, category)
-	ts := time.Now().UnixMilli()
+	ts := at.UnixMilli()
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteByte(',')

@@ -78,7 +78,7 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	}
 	sampler := startSampling(trees, 250*time.Millisecond)
 	seen := startProbeWatch(p.db, 50*time.Millisecond)
-	prober := startProbes(client, p, round, o.probeEvery)
+	prober := startProbes(client, p, round, o.probeEvery, seen)
 
 	start := time.Now()
 	run.accepted, run.failed = sendLoad(t, client, p, bodies, o)
@@ -116,7 +116,7 @@ func warmUp(t testing.TB, client *http.Client, p *benchPipeline, round int, o be
 	t.Helper()
 	const app = "warmup-app"
 	countQuery := fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = '%s'", p.db, app)
-	n, err := p.send(client, p.body(app, benchCategory, "warm", o.perBody), o.perBody)
+	n, err := p.send(client, p.body(app, benchCategory, "warm", o.perBody, time.Now()), o.perBody)
 	require.NoError(t, err, "warm-up upload")
 	waitForAtLeast(t, countQuery, n, 2*time.Minute)
 	if o.warmup <= 0 {
@@ -136,7 +136,7 @@ func warmUp(t testing.TB, client *http.Client, p *benchPipeline, round int, o be
 func uploadBodies(p *benchPipeline, app, prefix string, perBody int) [][]byte {
 	bodies := make([][]byte, 256)
 	for i := range bodies {
-		bodies[i] = p.body(app, benchCategory, fmt.Sprintf("%s-b%d", prefix, i), perBody)
+		bodies[i] = p.body(app, benchCategory, fmt.Sprintf("%s-b%d", prefix, i), perBody, time.Now())
 	}
 	return bodies
 }

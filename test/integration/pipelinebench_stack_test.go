@@ -51,8 +51,9 @@ type benchPipeline struct {
 	// send posts a body of n events built by body and returns how many of
 	// them the agent acknowledged.
 	send func(client *http.Client, body []byte, n int) (int, error)
-	// body builds an upload of n events of category; ids start with prefix.
-	body func(app, category, prefix string, n int) []byte
+	// body builds an upload of n events of category, timestamped at; ids
+	// start with prefix.
+	body func(app, category, prefix string, n int, at time.Time) []byte
 }
 
 // benchVariantsDir holds the variants of ours the benchmark can run.
@@ -152,7 +153,7 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 		p.send = func(c *http.Client, body []byte, _ int) (int, error) {
 			return postEvents(c, p.agent.Endpoints.Events, body)
 		}
-		p.body = appEventsBody
+		p.body = appEventsBodyAt
 	case pipelineStock, pipelineStockEnriched:
 		require.Emptyf(t, variant, "pipeline %q: only ours has variants", name)
 		p.gateway = startCollectorConfigs(t, run+"-gateway", []string{bench + "stock-gateway.yaml"}, gatewayEnv)
@@ -195,14 +196,14 @@ func (p *benchPipeline) stop() {
 // otlpLogsUpload carries the same events as appEventsBody as OTLP logs, the
 // way eventsplit would have made them, for the stock pipeline's OTLP
 // receiver.
-func otlpLogsUpload(app, category, prefix string, n int) []byte {
-	return marshalLogs(eventlogstest.Upload(app, category, prefix, n))
+func otlpLogsUpload(app, category, prefix string, n int, at time.Time) []byte {
+	return marshalLogs(eventlogstest.Upload(app, category, prefix, n, at))
 }
 
 // enrichedOTLPLogsUpload is otlpLogsUpload with what ours adds to every
 // event on its way to ClickHouse (eventlogstest.Enrich).
-func enrichedOTLPLogsUpload(app, category, prefix string, n int) []byte {
-	ld := eventlogstest.Upload(app, category, prefix, n)
+func enrichedOTLPLogsUpload(app, category, prefix string, n int, at time.Time) []byte {
+	ld := eventlogstest.Upload(app, category, prefix, n, at)
 	eventlogstest.Enrich(ld)
 	return marshalLogs(ld)
 }
