@@ -95,7 +95,16 @@ func startClickHouse(dataDir string, out *os.File) (*stack.ClickHouse, error) {
 	}
 	return stack.StartClickHouse(context.Background(), stack.ClickHouseConfig{
 		BinDir: suite.binDir, DataDir: dataDir, TCPPort: tcp, HTTPPort: httpPort, Output: out,
+		SystemLogs: clickHouseSystemLogs(),
 	})
+}
+
+// clickHouseSystemLogs is whether the shared ClickHouse keeps its query and
+// part logs: BENCH_E2E_CLICKHOUSE_LOGS=1 asks for them, so that
+// BenchmarkPipelines reports where ClickHouse's CPU went (clickhouseWork).
+func clickHouseSystemLogs() bool {
+	v := os.Getenv("BENCH_E2E_CLICKHOUSE_LOGS")
+	return v != "" && v != "0"
 }
 
 // writeGeoFixtures writes small databases in the shape of the GeoLite2
@@ -128,7 +137,7 @@ func startClickHouseAgain(t testing.TB) {
 	}, 30*time.Second, 50*time.Millisecond)
 	ch, err := stack.StartClickHouse(context.Background(), stack.ClickHouseConfig{
 		BinDir: suite.binDir, DataDir: suite.ch.DataDir, TCPPort: suite.ch.TCPPort, HTTPPort: suite.ch.HTTPPort,
-		Output: testLog(t, "clickhouse-restarted"),
+		Output: testLog(t, "clickhouse-restarted"), SystemLogs: clickHouseSystemLogs(),
 	})
 	require.NoError(t, err)
 	suite.ch = ch

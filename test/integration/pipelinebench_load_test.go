@@ -62,6 +62,9 @@ type benchRun struct {
 	// probed are the probes' latencies from the agent's answer, see
 	// probeWatch.
 	probed probeLatencies
+	// chWork is where ClickHouse's CPU went, when it keeps the logs that
+	// tell (see clickhouseWork); nil otherwise.
+	chWork *clickhouseWork
 }
 
 // runBenchLoad warms the pipeline up, then runs the steady load with the
@@ -76,6 +79,7 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	for _, tr := range trees {
 		run.names = append(run.names, tr.Name())
 	}
+	sampled := time.Now()
 	sampler := startSampling(trees, 250*time.Millisecond)
 	seen := startProbeWatch(p.db, 50*time.Millisecond)
 	prober := startProbes(client, p, round, o.probeEvery, seen)
@@ -92,6 +96,7 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	run.probed = seen.latencies(acks, 30*time.Second)
 	waitMergesSettled(t, p.db, time.Minute)
 	run.procs = sampler.stop()
+	run.chWork = readClickHouseWork(t, p.db, sampled)
 	stored, err := chCount(t, countQuery)
 	require.NoError(t, err)
 	run.stored = stored

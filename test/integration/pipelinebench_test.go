@@ -38,7 +38,9 @@ import (
 //	merged over its configs and name.clickhouse.sql run on its tables, run
 //	interleaved with the others),
 //	BENCH_E2E_PROFILE_DIR (unset: no CPU and allocation profiles of the
-//	collectors)
+//	collectors), BENCH_E2E_CLICKHOUSE_LOGS (unset: 1 has ClickHouse keep
+//	its query and part logs, and the report split its CPU by work, see
+//	clickhouseWork)
 func BenchmarkPipelines(b *testing.B) {
 	base := benchOptions{
 		duration:   time.Duration(envInt(b, "BENCH_E2E_SECONDS", 20)) * time.Second,

@@ -28,6 +28,9 @@ type ClickHouseConfig struct {
 	// ReadyTimeout bounds the wait for SELECT 1 (default 90s: the first start
 	// maps a 566 MB library).
 	ReadyTimeout time.Duration
+	// SystemLogs keeps system.query_log and system.part_log (chdb-server
+	// -system-logs), to measure where the server's CPU goes.
+	SystemLogs bool
 }
 
 // ClickHouse is a running local ClickHouse.
@@ -84,6 +87,7 @@ func StartClickHouse(ctx context.Context, cfg ClickHouseConfig) (*ClickHouse, er
 			"-tcp-port", strconv.Itoa(cfg.TCPPort),
 			"-http-port", strconv.Itoa(cfg.HTTPPort),
 			"-ready-timeout", cfg.ReadyTimeout.String(),
+			"-system-logs=" + strconv.FormatBool(cfg.SystemLogs),
 		},
 		Output: cfg.Output,
 	})

@@ -60,33 +60,22 @@ import (
 const serveQueryID = "otelcol-events-chdb-serve"
 
 // runEngine runs ClickHouse in this process until SIGINT or SIGTERM.
-func runEngine(lib, dataDir, host string, tcpPort, httpPort int, readyTimeout time.Duration) error {
-	if err := checkEngineInputs(lib, host, tcpPort, httpPort); err != nil {
+func runEngine(opts engineOptions) error {
+	if err := opts.check(); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+	if err := os.MkdirAll(opts.dataDir, 0o755); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-
-	cLib := C.CString(lib)
-	defer C.free(unsafe.Pointer(cLib))
-	if msg := C.chdb_load(cLib); msg != nil {
-		return fmt.Errorf("load %s: %s", lib, C.GoString(msg))
+	args, err := opts.clickhouseArgs()
+	if err != nil {
+		return err
 	}
 
-	args := []string{
-		"clickhouse",
-		"--path=" + dataDir,
-		"--listen_host=" + host,
-		"--tcp_port=" + strconv.Itoa(tcpPort),
-		"--http_port=" + strconv.Itoa(httpPort),
-		// The serving query sleeps one second per row; without this the
-		// per-block sleep limit would end it.
-		"--function_sleep_max_microseconds_per_block=0",
-		"--query_id=" + serveQueryID,
-		"--query=SYSTEM START LISTEN TCP; SYSTEM START LISTEN HTTP; " +
-			// One row per block, so a cancellation is noticed within a second.
-			"SELECT sleepEachRow(1) FROM system.numbers SETTINGS max_block_size = 1 FORMAT Null",
+	cLib := C.CString(opts.lib)
+	defer C.free(unsafe.Pointer(cLib))
+	if msg := C.chdb_load(cLib); msg != nil {
+		return fmt.Errorf("load %s: %s", opts.lib, C.GoString(msg))
 	}
 	served := make(chan error, 1)
 	go func() {
@@ -95,11 +84,11 @@ func runEngine(lib, dataDir, host string, tcpPort, httpPort int, readyTimeout ti
 		served <- callCHDB(args)
 	}()
 
-	httpAddr := fmt.Sprintf("%s:%d", host, httpPort)
-	if err := waitReady(httpAddr, readyTimeout, served); err != nil {
+	httpAddr := opts.httpAddr()
+	if err := waitReady(httpAddr, opts.readyTimeout, served); err != nil {
 		return err
 	}
-	fmt.Printf("chdb-server: ClickHouse ready: native tcp://%s:%d, HTTP http://%s (data in %s)\n", host, tcpPort, httpAddr, dataDir)
+	fmt.Printf("chdb-server: ClickHouse ready: native tcp://%s:%d, HTTP http://%s (data in %s)\n", opts.host, opts.tcpPort, httpAddr, opts.dataDir)
 
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
@@ -112,6 +101,33 @@ func runEngine(lib, dataDir, host string, tcpPort, httpPort int, readyTimeout ti
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return shutdown(ctx, httpAddr)
+}
+
+// clickhouseArgs are clickhouse-local's arguments: a server on the
+// configured listeners, kept open by one query that never ends.
+func (o engineOptions) clickhouseArgs() ([]string, error) {
+	args := []string{
+		"clickhouse",
+		"--path=" + o.dataDir,
+		"--listen_host=" + o.host,
+		"--tcp_port=" + strconv.Itoa(o.tcpPort),
+		"--http_port=" + strconv.Itoa(o.httpPort),
+		// The serving query sleeps one second per row; without this the
+		// per-block sleep limit would end it.
+		"--function_sleep_max_microseconds_per_block=0",
+		"--query_id=" + serveQueryID,
+		"--query=SYSTEM START LISTEN TCP; SYSTEM START LISTEN HTTP; " +
+			// One row per block, so a cancellation is noticed within a second.
+			"SELECT sleepEachRow(1) FROM system.numbers SETTINGS max_block_size = 1 FORMAT Null",
+	}
+	if !o.systemLogs {
+		return args, nil
+	}
+	config, err := writeSystemLogsConfig(o.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return append(args, "--config-file="+config), nil
 }
 
 // shutdown stops the server without losing what it accepted. New native

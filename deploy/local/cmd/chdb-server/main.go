@@ -34,14 +34,19 @@ func main() {
 	tcpPort := flag.Int("tcp-port", 19000, "native protocol port (clickhouse exporter: tcp://HOST:PORT)")
 	httpPort := flag.Int("http-port", 18123, "HTTP interface port")
 	readyTimeout := flag.Duration("ready-timeout", 60*time.Second, "how long to wait for SELECT 1 to answer")
+	systemLogs := flag.Bool("system-logs", false, "keep system.query_log and system.part_log, flushed every second: what each query, insert and merge cost the server (make bench-e2e reads them)")
 	engine := flag.Bool("engine", false, "run the ClickHouse engine in this process, unsupervised (chdb-server starts itself so)")
 	flag.Parse()
 
+	opts := engineOptions{
+		lib: *lib, dataDir: *dataDir, host: *host, tcpPort: *tcpPort, httpPort: *httpPort,
+		readyTimeout: *readyTimeout, systemLogs: *systemLogs,
+	}
 	run := superviseEngine
 	if *engine {
 		run = runEngine
 	}
-	if err := run(*lib, *dataDir, *host, *tcpPort, *httpPort, *readyTimeout); err != nil {
+	if err := run(opts); err != nil {
 		fmt.Fprintln(os.Stderr, "chdb-server:", err)
 		os.Exit(1)
 	}

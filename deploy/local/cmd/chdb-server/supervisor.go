@@ -15,28 +15,25 @@ import (
 // superviseEngine runs the ClickHouse engine as a child process (this
 // binary with -engine) and starts it again whenever it dies, until SIGINT or
 // SIGTERM, which it passes on for an orderly stop.
-func superviseEngine(lib, dataDir, host string, tcpPort, httpPort int, readyTimeout time.Duration) error {
-	if err := checkEngineInputs(lib, host, tcpPort, httpPort); err != nil {
+func superviseEngine(opts engineOptions) error {
+	if err := opts.check(); err != nil {
 		return err
 	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	httpAddr := fmt.Sprintf("%s:%d", host, httpPort)
 	start := func(ctx context.Context) (*stack.Process, error) {
 		p, err := stack.StartProcess(stack.ProcessSpec{
-			Name: "ClickHouse engine",
-			Path: self,
-			Args: []string{"-engine", "-lib", lib, "-data-dir", dataDir, "-listen-host", host,
-				"-tcp-port", strconv.Itoa(tcpPort), "-http-port", strconv.Itoa(httpPort),
-				"-ready-timeout", readyTimeout.String()},
+			Name:   "ClickHouse engine",
+			Path:   self,
+			Args:   opts.engineArgs(),
 			Output: os.Stdout,
 		})
 		if err != nil {
 			return nil, err
 		}
-		if err := p.WaitReady(ctx, readyTimeout+10*time.Second, stack.ClickHouseReady(httpAddr)); err != nil {
+		if err := p.WaitReady(ctx, opts.readyTimeout+10*time.Second, stack.ClickHouseReady(opts.httpAddr())); err != nil {
 			_ = p.Stop()
 			return nil, err
 		}
@@ -58,16 +55,33 @@ func superviseEngine(lib, dataDir, host string, tcpPort, httpPort int, readyTime
 	}
 }
 
-// checkEngineInputs fails early, with what to do, when the library is
-// missing or a port is taken: the supervisor before its first start, the
-// engine again before it loads the library.
-func checkEngineInputs(lib, host string, tcpPort, httpPort int) error {
-	if _, err := os.Stat(lib); err != nil {
+// engineOptions are chdb-server's flags, for the supervisor and the engine.
+type engineOptions struct {
+	lib, dataDir, host string
+	tcpPort, httpPort  int
+	readyTimeout       time.Duration
+	systemLogs         bool
+}
+
+// engineArgs are the flags the supervisor starts the engine with: its own.
+func (o engineOptions) engineArgs() []string {
+	return []string{"-engine", "-lib", o.lib, "-data-dir", o.dataDir, "-listen-host", o.host,
+		"-tcp-port", strconv.Itoa(o.tcpPort), "-http-port", strconv.Itoa(o.httpPort),
+		"-ready-timeout", o.readyTimeout.String(), "-system-logs=" + strconv.FormatBool(o.systemLogs)}
+}
+
+func (o engineOptions) httpAddr() string { return fmt.Sprintf("%s:%d", o.host, o.httpPort) }
+
+// check fails early, with what to do, when the library is missing or a
+// port is taken: the supervisor before its first start, the engine again
+// before it loads the library.
+func (o engineOptions) check() error {
+	if _, err := os.Stat(o.lib); err != nil {
 		return fmt.Errorf("libchdb.so not found at %s: run `make chdb` to download it (npm package %s@%s, ~178 MB, into %s), or point -lib / $CHDB_LIB at a copy",
-			lib, stack.CHDBPackage, stack.CHDBVersion, stack.CacheDir())
+			o.lib, stack.CHDBPackage, stack.CHDBVersion, stack.CacheDir())
 	}
 	return stack.CheckPortsFree(
-		stack.Port{Host: host, Port: tcpPort, What: "ClickHouse native protocol"},
-		stack.Port{Host: host, Port: httpPort, What: "ClickHouse HTTP"},
+		stack.Port{Host: o.host, Port: o.tcpPort, What: "ClickHouse native protocol"},
+		stack.Port{Host: o.host, Port: o.httpPort, What: "ClickHouse HTTP"},
 	)
 }
