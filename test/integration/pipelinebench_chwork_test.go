@@ -39,13 +39,13 @@ func readClickHouseWork(t testing.TB, db string, since time.Time) *clickhouseWor
 	if exists := chQuery(t, "EXISTS TABLE system.query_log"); len(exists) != 1 || exists[0][0] != "1" {
 		return nil
 	}
-	const cpu = "sum(ProfileEvents['UserTimeMicroseconds'] + ProfileEvents['SystemTimeMicroseconds']) / 1e6"
+	// One row per query and per part event; CPU in seconds.
+	const cpu = "(ProfileEvents['UserTimeMicroseconds'] + ProfileEvents['SystemTimeMicroseconds']) / 1e6"
 	from := since.UTC().Format("2006-01-02 15:04:05.000000")
-	queries := chQuery(t, fmt.Sprintf("SELECT "+
-		"sumIf(cpu, query_kind = 'Insert'), sumIf(cpu, query_kind != 'Insert') FROM ("+
-		"SELECT query_kind, %s AS cpu FROM system.query_log WHERE type = 'QueryFinish' "+
-		"AND has(databases, '%s') AND event_time_microseconds >= '%s' GROUP BY query_id, query_kind)", cpu, db, from))
-	merges := chQuery(t, fmt.Sprintf("SELECT %s FROM system.part_log WHERE event_type = 'MergeParts' "+
+	queries := chQuery(t, fmt.Sprintf("SELECT sumIf(%[1]s, query_kind = 'Insert'), sumIf(%[1]s, query_kind != 'Insert') "+
+		"FROM system.query_log WHERE type = 'QueryFinish' AND has(databases, '%[2]s') "+
+		"AND event_time_microseconds >= '%[3]s'", cpu, db, from))
+	merges := chQuery(t, fmt.Sprintf("SELECT sum(%s) FROM system.part_log WHERE event_type = 'MergeParts' "+
 		"AND database = '%s' AND event_time_microseconds >= '%s'", cpu, db, from))
 	require.Len(t, queries, 1)
 	require.Len(t, merges, 1)

@@ -54,7 +54,7 @@ func startProbes(client *http.Client, p *benchPipeline, round int, every time.Du
 			id := prefix + "-0"
 			at := w.expect(id, time.Now())
 			if n, err := p.send(client, p.body(probeApp, category, prefix, 1, at), 1); err != nil || n != 1 {
-				w.drop(id) // not acknowledged: nothing to wait for
+				w.drop(at) // not acknowledged: nothing to wait for
 				continue
 			}
 			pr.mu.Lock()
@@ -162,15 +162,12 @@ func (w *probeWatch) expect(id string, now time.Time) time.Time {
 	return time.UnixMilli(stamp)
 }
 
-// drop forgets a probe that was not acknowledged: nothing to wait for.
-func (w *probeWatch) drop(id string) {
+// drop stops waiting for the probe expect stamped at: it was not
+// acknowledged.
+func (w *probeWatch) drop(at time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for stamp, probe := range w.byStamp {
-		if probe == id {
-			delete(w.pending, stamp)
-		}
-	}
+	delete(w.pending, at.UnixMilli())
 }
 
 // since is the lower bound on the Timestamp of the probes still to be
@@ -330,7 +327,8 @@ func TestProbeWatchPollsFromTheOldestProbeInFlight(t *testing.T) {
 	assert.False(t, ok, "no probe sent")
 
 	a := w.expect("a-0", at(100)).UnixMilli()
-	b := w.expect("b-0", at(100)).UnixMilli()
+	bStamp := w.expect("b-0", at(100))
+	b := bStamp.UnixMilli()
 	c := w.expect("c-0", at(900)).UnixMilli()
 	assert.Equal(t, []int64{1000100, 1000101, 1000900}, []int64{a, b, c}, "a stamp names one probe")
 	from, ok := w.since()
@@ -341,7 +339,7 @@ func TestProbeWatchPollsFromTheOldestProbeInFlight(t *testing.T) {
 	from, _ = w.since()
 	assert.Equal(t, b, from, "a seen")
 
-	w.drop("b-0")
+	w.drop(bStamp)
 	from, _ = w.since()
 	assert.Equal(t, c, from, "b not acknowledged")
 
