@@ -19,8 +19,10 @@ import (
 
 // clickhouseWork is where ClickHouse's CPU went in one run, in CPU
 // seconds, read from its system logs: the collectors' insert queries, the
-// merges of the run's tables, and the queries of the benchmark itself (the
-// probe watcher, the drain and merge waits, the report's reads). Only a
+// merges of the run's tables, and the other queries on the run's database,
+// which are the benchmark's own (the probe watcher, the drain wait's
+// counts; its polls of system tables, such as the merge wait's, are not
+// told apart and fall in the rest). Only a
 // server started with chdb-server -system-logs keeps them
 // (BENCH_E2E_CLICKHOUSE_LOGS=1); logging every query costs the server
 // something too, so runs to be compared with runs without it do not set it.

@@ -90,7 +90,7 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	end := time.Now()
 	run.load = end.Sub(start)
 
-	countQuery := fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = '%s'", p.db, benchApp)
+	countQuery := appEventsCount(p.db, benchApp)
 	drained := waitForAtLeast(t, countQuery, run.accepted, o.drainTimeout)
 	run.drain = max(drained.Sub(end), 0)
 	run.probed = seen.latencies(acks, 30*time.Second)
@@ -120,7 +120,7 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 func warmUp(t testing.TB, client *http.Client, p *benchPipeline, round int, o benchOptions) {
 	t.Helper()
 	const app = "warmup-app"
-	countQuery := fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = '%s'", p.db, app)
+	countQuery := appEventsCount(p.db, app)
 	n, err := p.send(client, p.body(app, benchCategory, "warm", o.perBody, time.Now()), o.perBody)
 	require.NoError(t, err, "warm-up upload")
 	waitForAtLeast(t, countQuery, n, 2*time.Minute)
@@ -133,6 +133,11 @@ func warmUp(t testing.TB, client *http.Client, p *benchPipeline, round int, o be
 	waitForAtLeast(t, countQuery, n+accepted, o.drainTimeout)
 	waitMergesSettled(t, p.db, time.Minute)
 	applyClickHouseSQL(t, "TRUNCATE TABLE {db}.otel_logs", p.db)
+}
+
+// appEventsCount counts the events of app stored in db.
+func appEventsCount(db, app string) string {
+	return fmt.Sprintf("SELECT count() FROM %s.otel_logs WHERE ServiceName = '%s'", db, app)
 }
 
 // uploadBodies are the uploads a load sends by turns: enough distinct ones

@@ -70,7 +70,7 @@ func (o engineOptions) engineArgs() []string {
 		"-ready-timeout", o.readyTimeout.String(), "-system-logs=" + strconv.FormatBool(o.systemLogs)}
 }
 
-func (o engineOptions) httpAddr() string { return fmt.Sprintf("%s:%d", o.host, o.httpPort) }
+func (o engineOptions) httpAddr() string { return stack.Port{Host: o.host, Port: o.httpPort}.Addr() }
 
 // check fails early, with what to do, when the library is missing or a
 // port is taken: the supervisor before its first start, the engine again
@@ -80,8 +80,6 @@ func (o engineOptions) check() error {
 		return fmt.Errorf("libchdb.so not found at %s: run `make chdb` to download it (npm package %s@%s, ~178 MB, into %s), or point -lib / $CHDB_LIB at a copy",
 			o.lib, stack.CHDBPackage, stack.CHDBVersion, stack.CacheDir())
 	}
-	return stack.CheckPortsFree(
-		stack.Port{Host: o.host, Port: o.tcpPort, What: "ClickHouse native protocol"},
-		stack.Port{Host: o.host, Port: o.httpPort, What: "ClickHouse HTTP"},
-	)
+	ports := stack.ClickHouseConfig{Host: o.host, TCPPort: o.tcpPort, HTTPPort: o.httpPort}.PortList()
+	return stack.CheckPortsFree(ports...)
 }
