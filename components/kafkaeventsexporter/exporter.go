@@ -7,10 +7,12 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/plugin/kzap"
 	"go.opentelemetry.io/collector/client"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.uber.org/zap"
 
 	"github.com/otelcol-events/otelcol-events/components/kafkaeventsexporter/internal/metadata"
 )
@@ -18,8 +20,10 @@ import (
 // eventsExporter produces each request as one record and waits for it.
 type eventsExporter struct {
 	cfg       *Config
+	logger    *zap.Logger
 	telemetry *metadata.TelemetryBuilder
 	marshaler plog.Marshaler
+	company   *company
 	client    *kgo.Client
 }
 
@@ -32,7 +36,10 @@ func newEventsExporter(cfg *Config, set component.TelemetrySettings) (*eventsExp
 	if cfg.Encoding == encodingJSON {
 		marshaler = &plog.JSONMarshaler{}
 	}
-	return &eventsExporter{cfg: cfg, telemetry: tb, marshaler: marshaler}, nil
+	return &eventsExporter{
+		cfg: cfg, logger: set.Logger, telemetry: tb, marshaler: marshaler,
+		company: newCompany(cfg.Producer.Linger),
+	}, nil
 }
 
 func (e *eventsExporter) start(ctx context.Context, _ component.Host) error {
@@ -40,7 +47,7 @@ func (e *eventsExporter) start(ctx context.Context, _ component.Host) error {
 	if err != nil {
 		return err
 	}
-	opts = append(opts, kgo.WithHooks(batchHook{e.telemetry}))
+	opts = append(opts, kgo.WithHooks(batchHook{e.telemetry}), kgo.WithLogger(kzap.New(e.logger.Named("franz"))))
 	// The client connects lazily: a broker that is away now fails the
 	// first requests (retried), not the start.
 	cl, err := kgo.NewClient(opts...)
@@ -51,10 +58,16 @@ func (e *eventsExporter) start(ctx context.Context, _ component.Host) error {
 	return nil
 }
 
-func (e *eventsExporter) shutdown(context.Context) error {
+func (e *eventsExporter) shutdown(ctx context.Context) error {
 	if e.client != nil {
-		// Close fails the records still buffered, so no caller is left
-		// waiting on a promise.
+		// Records still lingering go out now rather than fail, within one
+		// attempt's timeout (Kafka may be away); Close then fails whatever
+		// the flush did not send, so no caller is left waiting on a promise.
+		flushCtx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
+		defer cancel()
+		if err := e.client.Flush(flushCtx); err != nil {
+			e.logger.Warn("Records still buffered at shutdown fail unsent", zap.Error(err))
+		}
 		e.client.Close()
 	}
 	e.telemetry.Shutdown()
@@ -62,8 +75,9 @@ func (e *eventsExporter) shutdown(context.Context) error {
 }
 
 // pushLogs produces the request as one record and returns once Kafka
-// acknowledged it (or refused it). Unlike franz-go's ProduceSync it leaves
-// the partition lingering, so records of concurrent requests share a
+// acknowledged it (or refused it). Unless company says enough requests
+// wait already, the record waits in the partition's linger (franz-go's
+// ProduceSync would end it), so records of concurrent requests share a
 // produce request.
 func (e *eventsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	if ld.LogRecordCount() == 0 {
@@ -76,6 +90,13 @@ func (e *eventsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	rec := e.record(ctx, value)
 	// A record over producer::max_message_bytes fails here with
 	// MESSAGE_TOO_LARGE, which classify makes permanent.
+	sendNow, joined := e.company.join()
+	defer e.company.leave(sendNow, joined)
+	if sendNow {
+		// ProduceSync ends the linger of the record's partition: the
+		// records waiting there go in the same produce request.
+		return classify(rec.Topic, e.client.ProduceSync(ctx, rec).FirstErr())
+	}
 	done := make(chan error, 1)
 	e.client.Produce(ctx, rec, func(_ *kgo.Record, err error) { done <- err })
 	return classify(rec.Topic, <-done)

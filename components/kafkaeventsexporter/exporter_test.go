@@ -153,6 +153,18 @@ func TestRequestWithoutTopicGoesToTheFallbackTopic(t *testing.T) {
 	require.NoError(t, plogtest.CompareLogs(sent, got))
 }
 
+// warmUp produces a first record, flushed, so that the producer has the
+// topic's metadata and its producer id: records produced before those are
+// known wait for them, and for the whole linger (ProduceSync included).
+func warmUp(t *testing.T, ee *eventsExporter) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- ee.pushLogs(uploadContext(testTopic, "shop/dev-1", "tp"), testLogs(1, "warm-up")) }()
+	require.Eventually(t, func() bool { return ee.client.BufferedProduceRecords() == 1 }, 30*time.Second, 5*time.Millisecond)
+	require.NoError(t, ee.client.Flush(context.Background()))
+	require.NoError(t, <-done)
+}
+
 // The linger holds while requests wait: records of concurrent requests stay
 // buffered until it ends, then go out together. ProduceSync (contrib's
 // exporter) would have sent each at once, a produce request per request.
@@ -167,14 +179,7 @@ func TestConcurrentRequestsShareOneProduceRequest(t *testing.T) {
 	require.NoError(t, ee.start(context.Background(), componenttest.NewNopHost()))
 	t.Cleanup(func() { assert.NoError(t, ee.shutdown(context.Background())) })
 
-	// A first record, flushed, so that the producer has its metadata and
-	// producer id: the records below could otherwise wait for those, not
-	// for the linger.
-	warmUp := make(chan error, 1)
-	go func() { warmUp <- ee.pushLogs(uploadContext(testTopic, "shop/dev-1", "tp"), testLogs(1, "warm-up")) }()
-	require.Eventually(t, func() bool { return ee.client.BufferedProduceRecords() == 1 }, 30*time.Second, 5*time.Millisecond)
-	require.NoError(t, ee.client.Flush(context.Background()))
-	require.NoError(t, <-warmUp)
+	warmUp(t, ee)
 	before := produces.count()
 
 	const requests = 8
@@ -241,4 +246,60 @@ func TestStartRefusesAnUnreadableTLSFile(t *testing.T) {
 	err = exp.Start(context.Background(), componenttest.NewNopHost())
 	require.ErrorContains(t, err, "load TLS config")
 	require.NoError(t, exp.Shutdown(context.Background()))
+}
+
+// A record still lingering when the collector stops is sent, not failed:
+// its caller gets Kafka's answer.
+func TestShutdownSendsLingeringRecords(t *testing.T) {
+	cluster, _ := startBroker(t)
+	cfg := testConfig(cluster.ListenAddrs())
+	cfg.Producer.Linger = time.Minute
+	ee, err := newEventsExporter(cfg, metadatatest.NewSettings(componenttest.NewTelemetry()).TelemetrySettings)
+	require.NoError(t, err)
+	require.NoError(t, ee.start(context.Background(), componenttest.NewNopHost()))
+	pushed := make(chan error, 1)
+	go func() { pushed <- ee.pushLogs(uploadContext(testTopic, "shop/dev-1", "tp"), testLogs(1, "last")) }()
+	require.Eventually(t, func() bool { return ee.client.BufferedProduceRecords() == 1 }, 30*time.Second, 5*time.Millisecond)
+
+	require.NoError(t, ee.shutdown(context.Background()))
+	require.NoError(t, <-pushed, "the lingering record went out at shutdown")
+	assert.Len(t, readRecords(t, cluster.ListenAddrs(), testTopic, 1), 1)
+}
+
+// Once company knows how many requests one linger gathers, the last of
+// them sends the batch: the others do not wait out the linger.
+func TestTheLastExpectedRequestSendsTheBatch(t *testing.T) {
+	cluster, produces := startBroker(t)
+	cfg := testConfig(cluster.ListenAddrs())
+	cfg.Producer.Linger = time.Minute
+	ee, err := newEventsExporter(cfg, metadatatest.NewSettings(componenttest.NewTelemetry()).TelemetrySettings)
+	require.NoError(t, err)
+	require.NoError(t, ee.start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { assert.NoError(t, ee.shutdown(context.Background())) })
+	// Learned: three requests come within a linger.
+	ee.company.target, ee.company.relearnAt = 3, time.Now().Add(time.Hour)
+	warmUp(t, ee)
+	before := produces.count()
+
+	waited := make(chan error, 2)
+	for i := range 2 {
+		go func() {
+			waited <- ee.pushLogs(uploadContext(testTopic, "shop/dev-1", "tp"), testLogs(1, fmt.Sprint(i)))
+		}()
+	}
+	require.Eventually(t, func() bool { return ee.client.BufferedProduceRecords() == 2 }, 30*time.Second, 5*time.Millisecond)
+	third := make(chan error, 1)
+	go func() { third <- ee.pushLogs(uploadContext(testTopic, "shop/dev-1", "tp"), testLogs(1, "third")) }()
+	select {
+	case err := <-third:
+		require.NoError(t, err)
+	case <-time.After(30 * time.Second): // half the linger
+		require.FailNow(t, "the third request waited for the linger")
+	}
+	// Had the first two still waited for the linger (a minute), they
+	// would still be buffered now.
+	assert.Zero(t, ee.client.BufferedProduceRecords(), "the first two went with the third")
+	require.NoError(t, <-waited)
+	require.NoError(t, <-waited)
+	assert.Equal(t, before+1, produces.count(), "the third request's produce request carried all three")
 }
