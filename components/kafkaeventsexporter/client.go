@@ -33,8 +33,8 @@ func clientOptions(ctx context.Context, cfg *Config) ([]kgo.Opt, error) {
 		kgo.ProduceRequestTimeout(cfg.Timeout),
 		kgo.ProducerBatchCompression(compressionCodec(p.Compression, p.CompressionParams.Level)),
 		kgo.ProducerLinger(p.Linger),
-		kgo.ProducerBatchMaxBytes(int32(p.MaxMessageBytes)),   //nolint:gosec // G115: configkafka bounds it to int32
-		kgo.BrokerMaxWriteBytes(int32(p.MaxBrokerWriteBytes)), //nolint:gosec // G115: bounded as above
+		kgo.ProducerBatchMaxBytes(int32(p.MaxMessageBytes)),
+		kgo.BrokerMaxWriteBytes(int32(p.MaxBrokerWriteBytes)),
 		kgo.MaxBufferedRecords(p.FlushMaxMessages),
 		kgo.MaxProduceRequestsInflightPerBroker(p.MaxInflightRequestsPerBroker),
 		kgo.DisableClientMetrics(),

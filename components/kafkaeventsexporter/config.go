@@ -21,7 +21,7 @@ const maxLinger = time.Minute
 
 // Config of the kafkaevents exporter. The client and producer settings are
 // contrib's (configkafka), so a kafka exporter's settings carry over; the
-// few this exporter cannot honour are refused by Validate.
+// few this exporter cannot honor are refused by Validate.
 type Config struct {
 	exporterhelper.TimeoutConfig `mapstructure:",squash"`
 	configkafka.ClientConfig     `mapstructure:",squash"`

@@ -41,7 +41,7 @@ func createLogsExporter(ctx context.Context, set exporter.Settings, cfg componen
 	}
 	// No sending queue: the caller waits for its record to be in Kafka.
 	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs,
-		// The request is marshalled before push returns; nothing is changed.
+		// The request is marshaled before push returns; nothing is changed.
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 		exporterhelper.WithStart(e.start),
 		exporterhelper.WithShutdown(e.shutdown),
