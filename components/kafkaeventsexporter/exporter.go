@@ -69,6 +69,7 @@ func (e *eventsExporter) shutdown(ctx context.Context) error {
 			e.logger.Warn("Records still buffered at shutdown fail unsent", zap.Error(err))
 		}
 		e.client.Close()
+		e.client = nil // a second Shutdown has nothing to flush
 	}
 	e.telemetry.Shutdown()
 	return nil

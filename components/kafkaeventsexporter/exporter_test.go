@@ -77,6 +77,17 @@ func startExporter(t *testing.T, cfg *Config, tel *componenttest.Telemetry) expo
 	return exp
 }
 
+// startEventsExporter builds the exporter directly, without
+// exporterhelper's wrapping, so that a test reaches its client and company.
+func startEventsExporter(t *testing.T, cfg *Config, tel *componenttest.Telemetry) *eventsExporter {
+	t.Helper()
+	ee, err := newEventsExporter(cfg, metadatatest.NewSettings(tel).TelemetrySettings)
+	require.NoError(t, err)
+	require.NoError(t, ee.start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { assert.NoError(t, ee.shutdown(context.Background())) })
+	return ee
+}
+
 func uploadContext(topic, key, traceparent string) context.Context {
 	md := map[string][]string{"traceparent": {traceparent}, "event.category": {"page_view"}}
 	if topic != "" {
@@ -173,11 +184,7 @@ func TestConcurrentRequestsShareOneProduceRequest(t *testing.T) {
 	cfg := testConfig(cluster.ListenAddrs())
 	cfg.Producer.Linger = time.Minute // the most franz-go takes; ended by the Flush below
 	tel := componenttest.NewTelemetry()
-	// Built directly, without exporterhelper's wrapping, to reach its client.
-	ee, err := newEventsExporter(cfg, metadatatest.NewSettings(tel).TelemetrySettings)
-	require.NoError(t, err)
-	require.NoError(t, ee.start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { assert.NoError(t, ee.shutdown(context.Background())) })
+	ee := startEventsExporter(t, cfg, tel)
 
 	warmUp(t, ee)
 	before := produces.count()
@@ -254,9 +261,7 @@ func TestShutdownSendsLingeringRecords(t *testing.T) {
 	cluster, _ := startBroker(t)
 	cfg := testConfig(cluster.ListenAddrs())
 	cfg.Producer.Linger = time.Minute
-	ee, err := newEventsExporter(cfg, metadatatest.NewSettings(componenttest.NewTelemetry()).TelemetrySettings)
-	require.NoError(t, err)
-	require.NoError(t, ee.start(context.Background(), componenttest.NewNopHost()))
+	ee := startEventsExporter(t, cfg, componenttest.NewTelemetry())
 	pushed := make(chan error, 1)
 	go func() { pushed <- ee.pushLogs(uploadContext(testTopic, "shop/dev-1", "tp"), testLogs(1, "last")) }()
 	require.Eventually(t, func() bool { return ee.client.BufferedProduceRecords() == 1 }, 30*time.Second, 5*time.Millisecond)
@@ -272,10 +277,7 @@ func TestTheLastExpectedRequestSendsTheBatch(t *testing.T) {
 	cluster, produces := startBroker(t)
 	cfg := testConfig(cluster.ListenAddrs())
 	cfg.Producer.Linger = time.Minute
-	ee, err := newEventsExporter(cfg, metadatatest.NewSettings(componenttest.NewTelemetry()).TelemetrySettings)
-	require.NoError(t, err)
-	require.NoError(t, ee.start(context.Background(), componenttest.NewNopHost()))
-	t.Cleanup(func() { assert.NoError(t, ee.shutdown(context.Background())) })
+	ee := startEventsExporter(t, cfg, componenttest.NewTelemetry())
 	// Learned: three requests come within a linger.
 	ee.company.target, ee.company.relearnAt = 3, time.Now().Add(time.Hour)
 	warmUp(t, ee)
