@@ -23,6 +23,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/otelcol-events/otelcol-events/components/kafkaeventsexporter/internal/metadatatest"
+	"github.com/otelcol-events/otelcol-events/internal/kafkatopictest"
 )
 
 const testTopic = "events.page_view"
@@ -112,21 +113,14 @@ func testLogs(n int, id string) plog.Logs {
 	return ld
 }
 
-// readRecords consumes n records of topic from the start.
+// readRecords reads the first n records of topic.
 func readRecords(t *testing.T, brokers []string, topic string, n int) []*kgo.Record {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	require.NoError(t, err)
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	var out []*kgo.Record
-	for len(out) < n {
-		fetches := cl.PollFetches(ctx)
-		require.NoError(t, ctx.Err(), "read %d of %d records", len(out), n)
-		fetches.EachRecord(func(r *kgo.Record) { out = append(out, r) })
-	}
+	kafkatopictest.ReadFromStart(t, brokers, topic, func(r *kgo.Record) bool {
+		out = append(out, r)
+		return len(out) == n
+	})
 	return out
 }
 

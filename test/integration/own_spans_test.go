@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/otelcol-events/otelcol-events/internal/kafkatopictest"
 )
 
 // The collector's own spans (the agent's ingest spans and the gateway's
@@ -88,7 +90,7 @@ func readSpanRecords(t *testing.T, brokers string, spans int) []spanRecord {
 	t.Helper()
 	var records []spanRecord
 	seen := 0
-	readTopic(t, brokers, "otlp_spans", func(rec *kgo.Record) bool {
+	kafkatopictest.ReadFromStart(t, []string{brokers}, "otlp_spans", func(rec *kgo.Record) bool {
 		td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(rec.Value)
 		require.NoError(t, err)
 		seen += td.SpanCount()

@@ -18,6 +18,8 @@ import (
 	jaegerprop "go.opentelemetry.io/contrib/propagators/jaeger"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/otelcol-events/otelcol-events/internal/kafkatopictest"
 )
 
 // recordHeaders lets the OpenTelemetry propagators read a Kafka record's
@@ -123,29 +125,9 @@ func TestGatewayLinksB3AndJaegerProducers(t *testing.T) {
 func firstRecordHeaders(t *testing.T, brokers, topic string) recordHeaders {
 	t.Helper()
 	var headers recordHeaders
-	readTopic(t, brokers, topic, func(rec *kgo.Record) bool {
+	kafkatopictest.ReadFromStart(t, []string{brokers}, topic, func(rec *kgo.Record) bool {
 		headers = recordHeaders(rec.Headers)
 		return true
 	})
 	return headers
-}
-
-// readTopic hands topic's records, from its start, to each with a consumer
-// of its own until each says it is done; a minute without that fails t.
-func readTopic(t *testing.T, brokers, topic string, each func(*kgo.Record) (done bool)) {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	require.NoError(t, err)
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	for {
-		fetches := cl.PollFetches(ctx)
-		require.NoError(t, ctx.Err(), "%s: no more records, and not done with it", topic)
-		for _, rec := range fetches.Records() {
-			if each(rec) {
-				return
-			}
-		}
-	}
 }
