@@ -2,6 +2,7 @@ package ipgeoprocessor // import "github.com/otelcol-events/otelcol-events/proce
 
 import (
 	"math"
+	"math/bits"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -189,7 +190,7 @@ func (w *attributeWriter) write(attrs pcommon.Map, loc *location) {
 			present |= w.written[k]
 		}
 	}
-	attrs.EnsureCapacity(attrs.Len() + int(numFields) + len(w.legacy))
+	attrs.EnsureCapacity(attrs.Len() + w.toWrite(loc, present))
 	for f := range numFields {
 		if loc.isSet(f) && present&(1<<f) == 0 {
 			put(attrs, fieldInfo[f].attribute, loc, f)
@@ -200,6 +201,20 @@ func (w *attributeWriter) write(attrs pcommon.Map, loc *location) {
 			put(attrs, l.key, loc, l.field)
 		}
 	}
+}
+
+// toWrite is how many attributes write adds, so that the map grows to
+// exactly that: a map with room to spare (eventsplit leaves some) is not
+// copied at all, and one without is not grown by every field there is
+// when an answer knows only some of them.
+func (w *attributeWriter) toWrite(loc *location, present uint32) int {
+	n := bits.OnesCount32(uint32(loc.has) &^ present)
+	for i, l := range w.legacy {
+		if loc.isSet(l.field) && present&(1<<(uint(numFields)+uint(i))) == 0 {
+			n++
+		}
+	}
+	return n
 }
 
 func put(attrs pcommon.Map, key string, loc *location, f field) {
