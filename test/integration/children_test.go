@@ -113,6 +113,13 @@ func localConfigs() []string { return []string{"gateway.yaml", "agent.yaml"} }
 // config/, merged in order (overlays).
 func startCollectorConfigs(t testing.TB, name string, configNames []string, env map[string]string) *collectorRun {
 	t.Helper()
+	return startCollectorFrom(t, suite.binDir, name, configNames, env)
+}
+
+// startCollectorFrom is startCollectorConfigs with the otelcol-events of
+// binDir, for the benchmark's baseline build.
+func startCollectorFrom(t testing.TB, binDir, name string, configNames []string, env map[string]string) *collectorRun {
+	t.Helper()
 	ep := collectorEndpoints{
 		OTLPGRPC: addr(freePort(t)), OTLPHTTP: addr(freePort(t)),
 		Events: addr(freePort(t)), Health: addr(freePort(t)), Metrics: addr(freePort(t)), Pprof: addr(freePort(t)),
@@ -148,7 +155,7 @@ func startCollectorConfigs(t testing.TB, name string, configNames []string, env 
 	}
 	cfg := stack.CollectorConfig{
 		Name:           name,
-		BinDir:         suite.binDir,
+		BinDir:         binDir,
 		Configs:        configs,
 		Env:            envList(vars),
 		HealthEndpoint: ep.Health,

@@ -24,8 +24,12 @@ import (
 
 // The pipelines the end-to-end benchmark compares, on the same events.
 const (
-	pipelineOurs  = "ours"
-	pipelineStock = "stock"
+	pipelineOurs = "ours"
+	// pipelineBaseline is ours built from another tree, the one before a
+	// code change (BENCH_E2E_BASELINE_BIN_DIR holds its otelcol-events),
+	// so the change is measured interleaved like a config variant.
+	pipelineBaseline = "baseline"
+	pipelineStock    = "stock"
 	// pipelineStockEnriched is the stock pipeline sent events that already
 	// carry what ours adds on the way (backend id, geolocation, trace
 	// context): rows as wide as ours, to tell the cost of the enrichment
@@ -139,17 +143,22 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 	bench := "../test/integration/testdata/bench/"
 	base, variant, _ := strings.Cut(name, "+")
 	switch base {
-	case pipelineOurs:
+	case pipelineOurs, pipelineBaseline:
+		binDir := suite.binDir
+		if base == pipelineBaseline {
+			binDir = os.Getenv("BENCH_E2E_BASELINE_BIN_DIR")
+			require.NotEmpty(t, binDir, "pipeline baseline: set BENCH_E2E_BASELINE_BIN_DIR")
+		}
 		// The gateway's Jaeger copy runs too, into a sink in this process
 		// that only counts: its work in the gateway is measured, a Jaeger is
 		// not (the stock pipeline has no second backend).
 		gatewayEnv["JAEGER_OTLP_ENDPOINT"] = startOTLPSink(t).addr
 		setup := oursVariant(t, variant)
-		p.gateway = startCollectorConfigs(t, run+"-gateway", setup.gateway, gatewayEnv)
+		p.gateway = startCollectorFrom(t, binDir, run+"-gateway", setup.gateway, gatewayEnv)
 		// The ClickHouse exporter made its tables in Start, before the
 		// gateway reported healthy.
 		applyClickHouseSQL(t, setup.clickhouseSQL, p.db)
-		p.agent = startCollectorConfigs(t, run+"-agent", setup.agent, agentEnv)
+		p.agent = startCollectorFrom(t, binDir, run+"-agent", setup.agent, agentEnv)
 		p.send = func(c *http.Client, body []byte, _ int) (int, error) {
 			return postEvents(c, p.agent.Endpoints.Events, body)
 		}

@@ -36,7 +36,9 @@ import (
 //	BENCH_E2E_PIPELINES (ours,stock,stock-enriched; "ours+name" adds a
 //	variant of ours with testdata/bench/variants/name.{agent,gateway}.yaml
 //	merged over its configs and name.clickhouse.sql run on its tables, run
-//	interleaved with the others),
+//	interleaved with the others; "baseline" is ours run on the
+//	otelcol-events of BENCH_E2E_BASELINE_BIN_DIR, a build of the tree
+//	before a code change),
 //	BENCH_E2E_PROFILE_DIR (unset: no CPU and allocation profiles of the
 //	collectors), BENCH_E2E_CLICKHOUSE_LOGS (unset: 1 has ClickHouse keep
 //	its query and part logs, and the report split its CPU by work, see
