@@ -203,10 +203,11 @@ func (w *attributeWriter) write(attrs pcommon.Map, loc *location) {
 	}
 }
 
-// toWrite is how many attributes write adds, so that the map grows to
-// exactly that: a map with room to spare (eventsplit leaves some) is not
-// copied at all, and one without is not grown by every field there is
-// when an answer knows only some of them.
+// toWrite is how many attributes write adds (with overwrite, at most that:
+// a key it replaces was not looked for), so that the map grows by that
+// much: a map with room to spare (eventsplit leaves some) is not copied at
+// all, and one without is not grown by every field there is when an answer
+// knows only some of them.
 func (w *attributeWriter) toWrite(loc *location, present uint32) int {
 	n := bits.OnesCount32(uint32(loc.has) &^ present)
 	for i, l := range w.legacy {
