@@ -99,7 +99,7 @@ func saslMechanism(s *configkafka.SASLConfig) (sasl.Mechanism, error) {
 	case saslSCRAMSHA512:
 		return scram.Auth{User: s.Username, Pass: s.Password}.AsSha512Mechanism(), nil
 	}
-	return nil, fmt.Errorf("SASL mechanism %q is not supported", s.Mechanism)
+	return nil, fmt.Errorf("%q is not supported by kafkaevents (%s, %s, %s)", s.Mechanism, saslPlain, saslSCRAMSHA256, saslSCRAMSHA512)
 }
 
 func compressionCodec(name string, level configcompression.Level) kgo.CompressionCodec {

@@ -66,11 +66,9 @@ func (c *Config) Validate() error {
 	if c.Authentication.Kerberos != nil {
 		errs = append(errs, errors.New("auth::kerberos is not supported by kafkaevents (use SASL PLAIN or SCRAM, or TLS)"))
 	}
-	if c.Authentication.SASL != nil {
-		switch m := c.Authentication.SASL.Mechanism; m {
-		case saslPlain, saslSCRAMSHA256, saslSCRAMSHA512:
-		default:
-			errs = append(errs, fmt.Errorf("auth::sasl::mechanism %q is not supported by kafkaevents (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)", m))
+	if s := c.Authentication.SASL; s != nil {
+		if _, err := saslMechanism(s); err != nil {
+			errs = append(errs, fmt.Errorf("auth::sasl::mechanism: %w", err))
 		}
 	}
 	return errors.Join(errs...)

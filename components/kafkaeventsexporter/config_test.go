@@ -56,7 +56,7 @@ func TestConfigErrors(t *testing.T) {
 		"no_topic":               "topic must be set",
 		"negative_linger":        "producer::linger (-1ms) must be between 0 and 1m0s",
 		"zero_message_bytes":     "producer::max_message_bytes (0) must be positive",
-		"oauth":                  `auth::sasl::mechanism "OAUTHBEARER" is not supported by kafkaevents`,
+		"oauth":                  `auth::sasl::mechanism: "OAUTHBEARER" is not supported by kafkaevents (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)`,
 		"kerberos":               "auth::kerberos is not supported by kafkaevents",
 		"inflight_with_acks_all": "max_inflight_requests_per_broker (5) must be 1 when required_acks is 'all'",
 		"queue":                  "sending_queue",

@@ -89,8 +89,6 @@ func (e *eventsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 		return consumererror.NewPermanent(fmt.Errorf("marshal logs: %w", err))
 	}
 	rec := e.record(ctx, value)
-	// A record over producer::max_message_bytes fails here with
-	// MESSAGE_TOO_LARGE, which classify makes permanent.
 	sendNow, joined := e.company.join()
 	defer e.company.leave(sendNow, joined)
 	if sendNow {
@@ -127,7 +125,8 @@ func (e *eventsExporter) record(ctx context.Context, value []byte) *kgo.Record {
 }
 
 // classify makes a refusal Kafka will repeat permanent (the caller is told
-// at once), and leaves the rest to the retry.
+// at once: a record over producer::max_message_bytes fails with
+// MESSAGE_TOO_LARGE), and leaves the rest to the retry.
 func classify(topic string, err error) error {
 	if err == nil {
 		return nil
