@@ -190,32 +190,34 @@ func (w *attributeWriter) write(attrs pcommon.Map, loc *location) {
 			present |= w.written[k]
 		}
 	}
-	attrs.EnsureCapacity(attrs.Len() + w.toWrite(loc, present))
+	missing := w.missing(loc, present)
+	attrs.EnsureCapacity(attrs.Len() + bits.OnesCount32(missing))
 	for f := range numFields {
-		if loc.isSet(f) && present&(1<<f) == 0 {
+		if missing&(1<<f) != 0 {
 			put(attrs, fieldInfo[f].attribute, loc, f)
 		}
 	}
 	for i, l := range w.legacy {
-		if loc.isSet(l.field) && present&(1<<(uint(numFields)+uint(i))) == 0 {
+		if missing&(1<<(uint(numFields)+uint(i))) != 0 {
 			put(attrs, l.key, loc, l.field)
 		}
 	}
 }
 
-// toWrite is how many attributes write adds (with overwrite, at most that:
-// a key it replaces was not looked for), so that the map grows by that
-// much: a map with room to spare (eventsplit leaves some) is not copied at
-// all, and one without is not grown by every field there is when an answer
-// knows only some of them.
-func (w *attributeWriter) toWrite(loc *location, present uint32) int {
-	n := bits.OnesCount32(uint32(loc.has) &^ present)
+// missing is the presence mask (fields first, then legacy keys) of what
+// write adds: what loc knows, less the keys already present (with
+// overwrite, none are looked for). write grows the map by its count, so a
+// map with room to spare (eventsplit leaves some) is not copied at all, and
+// one without is not grown by every field there is when an answer knows
+// only some of them.
+func (w *attributeWriter) missing(loc *location, present uint32) uint32 {
+	m := uint32(loc.has)
 	for i, l := range w.legacy {
-		if loc.isSet(l.field) && present&(1<<(uint(numFields)+uint(i))) == 0 {
-			n++
+		if loc.isSet(l.field) {
+			m |= 1 << (uint(numFields) + uint(i))
 		}
 	}
-	return n
+	return m &^ present
 }
 
 func put(attrs pcommon.Map, key string, loc *location, f field) {
