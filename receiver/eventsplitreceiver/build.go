@@ -25,9 +25,10 @@ type recordContext struct {
 	requestID  string
 }
 
-// build is pass 2 for one batch of the request's events: one ResourceLogs,
-// one log record per valid event of views, made directly in pdata. Each
-// valid view gets its backend id. It returns how many records it made.
+// build is pass 2 for one batch of the request's events: one ResourceLogs
+// (one per distinct address with client_address: resource), one log record
+// per valid event of views, made directly in pdata. Each valid view gets
+// its backend id. It returns how many records it made.
 // The input was validated in pass 1, so a scanner error here is a bug of
 // the receiver's, returned as such.
 func (d *decoder) build(st *decodeState, rc *recordContext, views []eventView, logs plog.Logs) (int, error) {
@@ -40,13 +41,7 @@ func (d *decoder) build(st *decodeState, rc *recordContext, views []eventView, l
 	if valid == 0 {
 		return 0, nil
 	}
-	rl := logs.ResourceLogs().AppendEmpty()
-	d.buildResource(st, rl.Resource().Attributes())
-	sl := rl.ScopeLogs().AppendEmpty()
-	sl.Scope().SetName(d.scopeName)
-	sl.Scope().SetVersion(d.scopeVersion)
-	records := sl.LogRecords()
-	records.EnsureCapacity(valid)
+	resources := eventResources{d: d, st: st, rc: rc, logs: logs, expected: valid}
 
 	var random [8]byte
 	if _, err := rand.Read(random[:]); err != nil {
@@ -63,7 +58,7 @@ func (d *decoder) build(st *decodeState, rc *recordContext, views []eventView, l
 		}
 		backendID := st.arena.commit(ids.next(st.arena.reserve(36)))
 		n++
-		if err := d.buildRecord(st, rc, v, backendID, records.AppendEmpty()); err != nil {
+		if err := d.buildRecord(st, rc, v, backendID, resources.recordsFor(v).AppendEmpty()); err != nil {
 			return 0, fmt.Errorf("event %q: %w", v.idText, err)
 		}
 		v.backendID = backendID
@@ -82,7 +77,8 @@ func (d *decoder) buildRecord(st *decodeState, rc *recordContext, v *eventView, 
 
 	attrs := lr.Attributes()
 	room := 5 + v.attrCount
-	if v.hasIP || rc.clientAddr != "" {
+	addressHere := !d.addressOnResource && (v.hasIP || rc.clientAddr != "")
+	if addressHere {
 		room += geoRoom
 	}
 	attrs.EnsureCapacity(room)
@@ -91,11 +87,8 @@ func (d *decoder) buildRecord(st *decodeState, rc *recordContext, v *eventView, 
 		attrs.PutStr(attrEventName, name)
 	}
 	attrs.PutStr(attrEventBackendID, backendID)
-	switch {
-	case v.hasIP:
-		attrs.PutStr(attrClientAddress, st.arena.commit(v.ip.AppendTo(st.arena.reserve(64))))
-	case rc.clientAddr != "":
-		attrs.PutStr(attrClientAddress, rc.clientAddr)
+	if addressHere {
+		attrs.PutStr(attrClientAddress, eventAddress(st, rc, v))
 	}
 	if rc.requestID != "" {
 		attrs.PutStr(attrRequestID, rc.requestID)
@@ -203,9 +196,19 @@ func (d *decoder) putValue(st *decodeState, v pcommon.Value) error {
 	return nil
 }
 
-func (d *decoder) buildResource(st *decodeState, attrs pcommon.Map) {
+// buildResource writes the upload's meta as resource attributes, and
+// address as client.address unless it is empty (with room for the
+// geolocation ipgeo adds beside it).
+func (d *decoder) buildResource(st *decodeState, attrs pcommon.Map, address string) {
 	m := &st.meta
-	attrs.EnsureCapacity(8 + len(m.extra))
+	room := 8 + len(m.extra)
+	if address != "" {
+		room += 1 + geoRoom
+	}
+	attrs.EnsureCapacity(room)
+	if address != "" {
+		attrs.PutStr(attrClientAddress, address)
+	}
 	attrs.PutStr(resServiceName, m.appID)
 	attrs.PutStr(resAppID, m.appID)
 	attrs.PutStr(resCategory, m.category)

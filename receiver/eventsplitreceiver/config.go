@@ -63,6 +63,14 @@ type Config struct {
 	// consumers that still read the attribute.
 	EventNameAttribute bool `mapstructure:"event_name_attribute"`
 
+	// ClientAddress is where an event's client.address goes: "event" (each
+	// log record, where semantic conventions put it; default) or "resource":
+	// once per distinct address of a batch, on a resource of its own, so the
+	// events of an upload from one device share it and ipgeo (with
+	// source::context resource or both) writes their geolocation once.
+	// Queries then read it from the resource attributes.
+	ClientAddress string `mapstructure:"client_address"`
+
 	// RetryAfter is sent with 429 and 503 answers (default 5s).
 	RetryAfter time.Duration `mapstructure:"retry_after"`
 
@@ -163,6 +171,9 @@ const (
 	bodyJSON       = "json"
 	bodyStructured = "structured"
 
+	clientAddressOnEvent    = "event"
+	clientAddressOnResource = "resource"
+
 	categoryPlaceholder = "{category}"
 	// maxDepthLimit caps max_depth: nesting is decoded recursively for
 	// structured bodies, and the cap keeps that bounded.
@@ -223,6 +234,10 @@ func (cfg *Config) Validate() error {
 	}
 	if cfg.Body != bodyJSON && cfg.Body != bodyStructured {
 		errs = append(errs, fmt.Errorf("body must be %q or %q, got %q", bodyJSON, bodyStructured, cfg.Body))
+	}
+	if cfg.ClientAddress != clientAddressOnEvent && cfg.ClientAddress != clientAddressOnResource {
+		errs = append(errs, fmt.Errorf("client_address must be %q or %q, got %q",
+			clientAddressOnEvent, clientAddressOnResource, cfg.ClientAddress))
 	}
 	if _, err := parseTrustedProxies(cfg.TrustedProxies); err != nil {
 		errs = append(errs, err)

@@ -30,6 +30,7 @@ func TestLoadConfigDefault(t *testing.T) {
 	assert.Equal(t, time.Hour, cfg.MaxFutureSkew)
 	assert.Equal(t, 7*24*time.Hour, cfg.MaxAge)
 	assert.Equal(t, "json", cfg.Body)
+	assert.Equal(t, "event", cfg.ClientAddress, "client.address on each event, as semantic conventions put it")
 	assert.Equal(t, "events.{category}", cfg.Metadata.TopicTemplate)
 	assert.Empty(t, cfg.Metadata.TopicCategories, "by default every category has its own topic")
 	assert.Equal(t, "events.other", cfg.Metadata.SharedTopic)
@@ -54,6 +55,7 @@ func TestLoadConfigCustom(t *testing.T) {
 	assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.1"}, cfg.TrustedProxies)
 	assert.Equal(t, "structured", cfg.Body)
 	assert.True(t, cfg.EventNameAttribute)
+	assert.Equal(t, "resource", cfg.ClientAddress)
 	assert.Equal(t, 30*time.Second, cfg.RetryAfter)
 	assert.Equal(t, 10*time.Second, cfg.ShutdownTimeout)
 	assert.Equal(t, 262144, cfg.MaxBatchBytes)
@@ -74,6 +76,7 @@ func TestLoadConfigInvalid(t *testing.T) {
 		"bad_path":             `path "v1/events" must be an absolute, clean URL path`,
 		"bad_limits":           "limits::max_events must be positive, got 0",
 		"bad_body":             `body must be "json" or "structured", got "xml"`,
+		"bad_client_address":   `client_address must be "event" or "resource", got "request"`,
 		"bad_proxy":            `trusted_proxies: "not-an-ip" is not an address or CIDR range`,
 		"bad_topic_template":   `metadata::topic_template "events" must contain {category}`,
 		"bad_retry_after":      "retry_after must be at least 1s",

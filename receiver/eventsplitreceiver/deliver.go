@@ -17,7 +17,7 @@ import (
 // errs high, so a batch's record stays under max_batch_bytes.
 const recordOverhead = 1024
 
-// batchOverhead is a batch's resource (meta) and scope framing.
+// batchOverhead is a resource's and its scope's framing and fixed keys.
 const batchOverhead = 512
 
 // delivery is what the pipeline took of a request.
@@ -43,7 +43,7 @@ func (r *eventSplitReceiver) deliver(ctx context.Context, st *decodeState, tc *t
 	}
 	consumeCtx := withEventMetadata(ctx, &r.cfg.Metadata, r.topics.topic(st.meta.category), tc, &st.meta)
 	for start := 0; start < len(st.views); {
-		end := r.batchEnd(st.views, start, len(st.meta.extra))
+		end := r.batchEnd(st.views, start, st.meta.resourceSize())
 		batch := st.views[start:end]
 		start = end
 		if d.refused != nil {
@@ -73,17 +73,23 @@ func (r *eventSplitReceiver) deliver(ctx context.Context, st *decodeState, tc *t
 }
 
 // batchEnd returns the end of the batch starting at views[start]: as many
-// events as fit max_batch_bytes, and always at least one.
-func (r *eventSplitReceiver) batchEnd(views []eventView, start, metaKeys int) int {
+// events as fit max_batch_bytes, and always at least one. resourceSize is
+// what one resource of the upload's meta takes; with client_address:
+// resource every event may start one of its own (a relay's upload).
+func (r *eventSplitReceiver) batchEnd(views []eventView, start, resourceSize int) int {
 	limit := r.cfg.MaxBatchBytes
 	if limit <= 0 {
 		return len(views)
 	}
-	size := batchOverhead + 64*metaKeys
+	perEvent := recordOverhead
+	if r.decoder.addressOnResource {
+		perEvent += resourceSize
+	}
+	size := resourceSize
 	end := start
 	for end < len(views) {
 		if views[end].reason == reasonNone {
-			size += views[end].size + recordOverhead
+			size += views[end].size + perEvent
 			if size > limit && end > start {
 				break
 			}

@@ -50,9 +50,12 @@ type decoder struct {
 	structuredBody bool
 	// eventNameAttribute: also write the deprecated event.name attribute.
 	eventNameAttribute bool
-	ids                *backendIDs
-	scopeName          string
-	scopeVersion       string
+	// addressOnResource: client.address (and so the geolocation) once per
+	// distinct address, on the resource (client_address: resource).
+	addressOnResource bool
+	ids               *backendIDs
+	scopeName         string
+	scopeVersion      string
 }
 
 // parse is pass 1: it validates the body and every event, recording where

@@ -83,6 +83,7 @@ func createDefaultConfig() component.Config {
 		MaxFutureSkew:   defaultMaxFutureSkew,
 		MaxAge:          defaultMaxAge,
 		Body:            bodyJSON,
+		ClientAddress:   clientAddressOnEvent,
 		RetryAfter:      defaultRetryAfter,
 		MaxBatchBytes:   defaultMaxBatchBytes,
 		ShutdownTimeout: defaultShutdownTimeout,

@@ -39,10 +39,13 @@ const goldenUpload = `{
 
 const goldenTraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
-func goldenHarness(t *testing.T, body string) *harness {
+func goldenHarness(t *testing.T, body string, configure ...func(*Config)) *harness {
 	h := startHarness(t, withConfig(func(c *Config) {
 		c.MaxAge = 100 * 365 * 24 * time.Hour // the golden events are from 2025
 		c.Body = body
+		for _, f := range configure {
+			f(c)
+		}
 	}))
 	code, a, _ := h.post(goldenUpload, "traceparent", goldenTraceParent, "X-Request-ID", "req-golden", "User-Agent", "golden-test/1.0")
 	require.Equal(t, http.StatusMultiStatus, code, "%+v", a)
@@ -86,18 +89,30 @@ func TestGoldenIngestSpan(t *testing.T) {
 // generated backend ids, receipt time) with fixed values, after checking
 // each is what it should be.
 func normalizeLogs(t *testing.T, logs plog.Logs, ingestSpanID pcommon.SpanID) {
-	recs := logs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
-	for i := 0; i < recs.Len(); i++ {
-		r := recs.At(i)
-		require.Equal(t, ingestSpanID, r.SpanID())
-		r.SetSpanID(pcommon.SpanID{0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa})
-		bid, ok := r.Attributes().Get("event.backend_id")
-		require.True(t, ok)
-		require.Regexp(t, uuidV7, bid.Str())
-		bid.SetStr("<uuidv7>")
-		require.NotZero(t, r.ObservedTimestamp())
-		r.SetObservedTimestamp(0)
+	for _, rl := range logs.ResourceLogs().All() {
+		for _, r := range rl.ScopeLogs().At(0).LogRecords().All() {
+			require.Equal(t, ingestSpanID, r.SpanID())
+			r.SetSpanID(pcommon.SpanID{0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa})
+			bid, ok := r.Attributes().Get("event.backend_id")
+			require.True(t, ok)
+			require.Regexp(t, uuidV7, bid.Str())
+			bid.SetStr("<uuidv7>")
+			require.NotZero(t, r.ObservedTimestamp())
+			r.SetObservedTimestamp(0)
+		}
 	}
+}
+
+// With client_address: resource the golden upload's events make two
+// resources, each carrying its address: e1's own ip, then the request's
+// peer address for e2 and e4, which name none.
+func TestGoldenLogsAddressOnResource(t *testing.T) {
+	h := goldenHarness(t, bodyJSON, func(c *Config) { c.ClientAddress = clientAddressOnResource })
+	logs := h.logs.AllLogs()[0]
+	require.Equal(t, 2, logs.ResourceLogs().Len())
+	ingest := h.traces.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0)
+	normalizeLogs(t, logs, ingest.SpanID())
+	compareGoldenLogs(t, filepath.Join("testdata", "golden", "logs_address_on_resource.yaml"), logs)
 }
 
 func compareGoldenLogs(t *testing.T, path string, logs plog.Logs) {

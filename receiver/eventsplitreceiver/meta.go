@@ -21,6 +21,18 @@ type envelopeMeta struct {
 	extra                                                       []metaField
 }
 
+// resourceSize bounds what a resource made of the meta takes encoded: its
+// framing, the fixed keys and (app_id twice) their values, and each extra
+// key with its value (a number or bool in at most 16 bytes).
+func (m *envelopeMeta) resourceSize() int {
+	size := batchOverhead + 2*len(m.appID) + len(m.category) + len(m.platform) +
+		len(m.appVersion) + len(m.sdkVersion) + len(m.deviceID)
+	for _, f := range m.extra {
+		size += 32 + len(resMetaPrefix) + len(f.key) + max(len(f.str), 16)
+	}
+	return size
+}
+
 type metaField struct {
 	key   string
 	kind  byte // 's' string, 'i' int, 'd' double, 'b' bool, 'j' JSON text of an object or array

@@ -79,6 +79,7 @@ func newEventSplitReceiver(cfg *Config, set receiver.Settings) (*eventSplitRecei
 			maxAge:             cfg.MaxAge,
 			structuredBody:     cfg.Body == bodyStructured,
 			eventNameAttribute: cfg.EventNameAttribute,
+			addressOnResource:  cfg.ClientAddress == clientAddressOnResource,
 			ids:                &backendIDs{now: time.Now},
 			scopeName:          metadata.ScopeName,
 			scopeVersion:       set.BuildInfo.Version,

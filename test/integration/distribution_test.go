@@ -95,6 +95,7 @@ func TestBenchVariantsValidate(t *testing.T) {
 func TestOverlaysValidate(t *testing.T) {
 	bases := map[string]string{
 		"legacy-trace-headers.yaml":     "agent.yaml",
+		"address-on-resource.yaml":      "agent.yaml",
 		"intake-auth.yaml":              "agent.yaml",
 		"intake-tls.yaml":               "agent.yaml",
 		"gateway-sampling-privacy.yaml": "gateway.yaml",

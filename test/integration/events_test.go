@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net/http"
 	"strings"
@@ -42,6 +43,21 @@ func appEventsBody(app, category, prefix string, n int) []byte {
 // appEventsBodyAt is appEventsBody with every event timestamped at (to the
 // millisecond, as the upload format carries it).
 func appEventsBodyAt(app, category, prefix string, n int, at time.Time) []byte {
+	return eventsBodyFrom(app, category, prefix, n, at, func(i int) int { return 1 + i%200 })
+}
+
+// deviceEventsBodyAt is appEventsBodyAt with every event from one address,
+// as a device's upload comes: 81.2.69.1 to .200, chosen by prefix, so
+// uploads vary the address as different devices would.
+func deviceEventsBodyAt(app, category, prefix string, n int, at time.Time) []byte {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(prefix))
+	host := 1 + int(h.Sum32()%200)
+	return eventsBodyFrom(app, category, prefix, n, at, func(int) int { return host })
+}
+
+// eventsBodyFrom builds the upload; event i's ip is 81.2.69.host(i).
+func eventsBodyFrom(app, category, prefix string, n int, at time.Time, host func(i int) int) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, `{"meta":{"app_id":%q,"category":%q,"platform":"web","device_id":"dev-1"},"data":[`, app, category)
 	ts := at.UnixMilli()
@@ -50,7 +66,7 @@ func appEventsBodyAt(app, category, prefix string, n int, at time.Time) []byte {
 			b.WriteByte(',')
 		}
 		fmt.Fprintf(&b, `{"id":"%s-%d","name":"page_view","timestamp":%d,"ip":"81.2.69.%d",`+
-			`"attributes":{"page":"/p/%d","n":%d},"payload":{"i":%d}}`, prefix, i, ts, 1+i%200, i, i, i)
+			`"attributes":{"page":"/p/%d","n":%d},"payload":{"i":%d}}`, prefix, i, ts, host(i), i, i, i)
 	}
 	b.WriteString(`]}`)
 	return []byte(b.String())

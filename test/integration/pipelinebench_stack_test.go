@@ -163,6 +163,11 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 			return postEvents(c, p.agent.Endpoints.Events, body)
 		}
 		p.body = appEventsBodyAt
+		addresses := os.Getenv("BENCH_E2E_ADDRESSES")
+		require.Contains(t, []string{"", "event", "upload"}, addresses, "BENCH_E2E_ADDRESSES")
+		if addresses == "upload" {
+			p.body = deviceEventsBodyAt
+		}
 	case pipelineStock, pipelineStockEnriched:
 		require.Emptyf(t, variant, "pipeline %q: only ours has variants", name)
 		p.gateway = startCollectorConfigs(t, run+"-gateway", []string{bench + "stock-gateway.yaml"}, gatewayEnv)

@@ -39,6 +39,9 @@ import (
 //	interleaved with the others; "baseline" is ours run on the
 //	otelcol-events of BENCH_E2E_BASELINE_BIN_DIR, a build of the tree
 //	before a code change),
+//	BENCH_E2E_ADDRESSES (event: each event of ours' uploads has an
+//	address of its own; upload: an upload's events share one, as a
+//	device's do),
 //	BENCH_E2E_PROFILE_DIR (unset: no CPU and allocation profiles of the
 //	collectors), BENCH_E2E_CLICKHOUSE_LOGS (unset: 1 has ClickHouse keep
 //	its query and part logs, and the report split its CPU by work, see
