@@ -9,7 +9,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
-// FuzzDecode feeds arbitrary bodies to the decoder. Whatever comes in: no
+// FuzzDecode feeds arbitrary bodies to the decoder, with either body and
+// either place for the client address. Whatever comes in: no
 // panic; when the envelope is accepted, every event sent is either accepted
 // or rejected (accepted + rejected = events sent), exactly the accepted ones
 // become records, and the answer is valid JSON that says the same.
@@ -23,15 +24,17 @@ func FuzzDecode(f *testing.F) {
 		`{"meta":{"app_id":"a","category":"c"},"data":[1,true,null,[],{"id":1}]}`,
 		`{"meta":{},"data":[]}`, `[`, `{"meta":{"app_id":"a","category":"c"},"data":[{"id":"1",}]}`, "",
 	} {
-		f.Add([]byte(seed), false)
+		f.Add([]byte(seed), false, false)
 	}
-	f.Fuzz(func(t *testing.T, body []byte, structured bool) {
+	f.Add([]byte(goldenUpload), false, true)
+	f.Fuzz(func(t *testing.T, body []byte, structured, addressOnResource bool) {
 		d := decoder{
-			limits:         createDefaultConfig().(*Config).Limits,
-			maxFutureSkew:  time.Hour,
-			maxAge:         7 * 24 * time.Hour,
-			structuredBody: structured,
-			ids:            &backendIDs{now: func() time.Time { return now }},
+			limits:            createDefaultConfig().(*Config).Limits,
+			maxFutureSkew:     time.Hour,
+			maxAge:            7 * 24 * time.Hour,
+			structuredBody:    structured,
+			addressOnResource: addressOnResource,
+			ids:               &backendIDs{now: func() time.Time { return now }},
 		}
 		d.limits.MaxEvents = 50
 		d.limits.MaxDepth = 8
