@@ -20,23 +20,22 @@ type eventResources struct {
 	// expected is the batch's number of records, the first slice's size.
 	expected int
 
-	// Without an address on the resource, or for the first address:
+	// Resources are keyed by the event's own ip, or by the zero Addr for
+	// the request's client address, so that no address text is made to
+	// tell them apart. Without the address on the resource every key is
+	// the zero Addr.
 	first     plog.LogRecordSlice
-	firstKey  addressKey
+	firstKey  netip.Addr
 	haveFirst bool
 	// Further addresses, made only when a batch has a second one.
-	more map[addressKey]plog.LogRecordSlice
+	more map[netip.Addr]plog.LogRecordSlice
 }
-
-// addressKey tells events' addresses apart without making their text: an
-// event's own ip, or (zero ip) the request's client address.
-type addressKey struct{ ip netip.Addr }
 
 // recordsFor returns the log record slice v's record belongs in.
 func (r *eventResources) recordsFor(v *eventView) plog.LogRecordSlice {
-	var key addressKey
+	var key netip.Addr
 	if r.d.addressOnResource && v.hasIP {
-		key.ip = v.ip
+		key = v.ip
 	}
 	if !r.haveFirst {
 		r.first, r.firstKey, r.haveFirst = r.newResource(v, r.expected), key, true
@@ -48,7 +47,7 @@ func (r *eventResources) recordsFor(v *eventView) plog.LogRecordSlice {
 	records, ok := r.more[key]
 	if !ok {
 		if r.more == nil {
-			r.more = make(map[addressKey]plog.LogRecordSlice)
+			r.more = make(map[netip.Addr]plog.LogRecordSlice)
 		}
 		records = r.newResource(v, 0)
 		r.more[key] = records
