@@ -3,6 +3,7 @@ package eventsplitreceiver // import "github.com/otelcol-events/otelcol-events/r
 import (
 	"context"
 	"net/http"
+	"net/netip"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -42,8 +43,9 @@ func (r *eventSplitReceiver) deliver(ctx context.Context, st *decodeState, tc *t
 		return d, nil
 	}
 	consumeCtx := withEventMetadata(ctx, &r.cfg.Metadata, r.topics.topic(st.meta.category), tc, &st.meta)
+	resourceSize := st.meta.resourceSize()
 	for start := 0; start < len(st.views); {
-		end := r.batchEnd(st.views, start, st.meta.resourceSize())
+		end := r.batchEnd(st.views, start, resourceSize)
 		batch := st.views[start:end]
 		start = end
 		if d.refused != nil {
@@ -74,22 +76,28 @@ func (r *eventSplitReceiver) deliver(ctx context.Context, st *decodeState, tc *t
 
 // batchEnd returns the end of the batch starting at views[start]: as many
 // events as fit max_batch_bytes, and always at least one. resourceSize is
-// what one resource of the upload's meta takes; with client_address:
-// resource every event may start one of its own (a relay's upload).
+// what one resource of the upload's meta takes. With client_address:
+// resource an event whose address differs from the one before starts
+// another (a relay's upload: one per event); counting each change bounds
+// the resources from above, and a device's upload is counted as the one it
+// is.
 func (r *eventSplitReceiver) batchEnd(views []eventView, start, resourceSize int) int {
 	limit := r.cfg.MaxBatchBytes
 	if limit <= 0 {
 		return len(views)
 	}
-	perEvent := recordOverhead
-	if r.decoder.addressOnResource {
-		perEvent += resourceSize
-	}
 	size := resourceSize
+	var last netip.Addr // the resource key of the previous valid event
+	first := true
 	end := start
 	for end < len(views) {
-		if views[end].reason == reasonNone {
-			size += views[end].size + perEvent
+		if v := &views[end]; v.reason == reasonNone {
+			size += v.size + recordOverhead
+			key := r.decoder.resourceKey(v)
+			if !first && key != last {
+				size += resourceSize
+			}
+			first, last = false, key
 			if size > limit && end > start {
 				break
 			}

@@ -31,12 +31,19 @@ type eventResources struct {
 	more map[netip.Addr]plog.LogRecordSlice
 }
 
+// resourceKey is the key of the resource v's record goes in: its own ip
+// with client_address: resource, else the zero Addr (the request's
+// address, or one resource for all).
+func (d *decoder) resourceKey(v *eventView) netip.Addr {
+	if d.addressOnResource && v.hasIP {
+		return v.ip
+	}
+	return netip.Addr{}
+}
+
 // recordsFor returns the log record slice v's record belongs in.
 func (r *eventResources) recordsFor(v *eventView) plog.LogRecordSlice {
-	var key netip.Addr
-	if r.d.addressOnResource && v.hasIP {
-		key = v.ip
-	}
+	key := r.d.resourceKey(v)
 	if !r.haveFirst {
 		r.first, r.firstKey, r.haveFirst = r.newResource(v, r.expected), key, true
 		return r.first

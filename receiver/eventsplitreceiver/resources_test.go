@@ -84,13 +84,13 @@ func TestAddressOnEventByDefault(t *testing.T) {
 	assert.Equal(t, []string{"81.2.69.1", "127.0.0.1", "2001:db8::7"}, addresses)
 }
 
-// With client_address: resource a relay's upload, whose every event names
-// another address, repeats the meta in a resource per event: batches are
-// cut so that even then none exceeds max_batch_bytes.
-func TestAddressOnResourceBatchesStayUnderTheBound(t *testing.T) {
-	const limit = 8 << 10
+// batchesOf posts 40 events under a meta of 8 extra keys of 200 bytes
+// each, with max_batch_bytes of limit and the client address where
+// clientAddress says; ip(i) is event i's ip ("" for none).
+func batchesOf(t *testing.T, limit int, clientAddress string, ip func(i int) string) []plog.Logs {
+	t.Helper()
 	h := startHarness(t, withConfig(func(c *Config) {
-		c.ClientAddress = clientAddressOnResource
+		c.ClientAddress = clientAddress
 		c.MaxBatchBytes = limit
 	}))
 	extras := make([]string, 8)
@@ -100,16 +100,39 @@ func TestAddressOnResourceBatchesStayUnderTheBound(t *testing.T) {
 	meta := `{"app_id":"shop","category":"web",` + strings.Join(extras, ",") + `}`
 	events := make([]string, 40)
 	for i := range events {
-		events[i] = ev(fmt.Sprintf(`"id":"e%d"`, i), `"name":"tap"`, fmt.Sprintf(`"timestamp":%d`, nowMs()),
-			fmt.Sprintf(`"ip":"81.2.69.%d"`, i+1))
+		fields := []string{fmt.Sprintf(`"id":"e%d"`, i), `"name":"tap"`, fmt.Sprintf(`"timestamp":%d`, nowMs())}
+		if ip(i) != "" {
+			fields = append(fields, fmt.Sprintf(`"ip":%q`, ip(i)))
+		}
+		events[i] = ev(fields...)
 	}
 	code, a, _ := h.post(upload(meta, events...))
 	require.Equal(t, http.StatusOK, code, "%+v", a)
 	require.Equal(t, 40, a.Accepted)
 	batches := h.logs.AllLogs()
+	for _, ld := range batches {
+		assert.LessOrEqual(t, (&plog.ProtoMarshaler{}).LogsSize(ld), limit, "no batch above max_batch_bytes")
+	}
+	return batches
+}
+
+// With client_address: resource a relay's upload, whose every event names
+// another address, repeats the meta in a resource per event: batches are
+// cut so that even then none exceeds max_batch_bytes.
+func TestAddressOnResourceBatchesStayUnderTheBound(t *testing.T) {
+	batches := batchesOf(t, 8<<10, clientAddressOnResource, func(i int) string { return fmt.Sprintf("81.2.69.%d", i+1) })
 	require.Greater(t, len(batches), 1)
 	for _, ld := range batches {
-		assert.LessOrEqual(t, (&plog.ProtoMarshaler{}).LogsSize(ld), limit)
 		assert.Equal(t, ld.LogRecordCount(), ld.ResourceLogs().Len(), "a resource per address")
 	}
+}
+
+// A device's upload is one resource either way, so with client_address:
+// resource it is cut into no more batches than with the address on each
+// event: the meta is counted once, not once per event.
+func TestAddressOnResourceDeviceUploadBatches(t *testing.T) {
+	none := func(int) string { return "" }
+	onEvent := batchesOf(t, 8<<10, clientAddressOnEvent, none)
+	onResource := batchesOf(t, 8<<10, clientAddressOnResource, none)
+	assert.LessOrEqual(t, len(onResource), len(onEvent))
 }
