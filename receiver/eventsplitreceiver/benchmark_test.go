@@ -47,13 +47,23 @@ func benchAttributes(i, attrs int) []string {
 	return all[:attrs]
 }
 
-func benchUpload(attrs int) []byte {
+func benchUpload(attrs int) []byte { return benchUploadFrom(attrs, true) }
+
+// benchDeviceUpload is benchUpload as a device sends it: no event names an
+// ip, all take the peer's.
+func benchDeviceUpload(attrs int) []byte { return benchUploadFrom(attrs, false) }
+
+func benchUploadFrom(attrs int, eventIPs bool) []byte {
 	events := make([]string, benchEvents)
 	for i := range events {
+		ip := ""
+		if eventIPs {
+			ip = fmt.Sprintf(`"ip":"203.0.113.%d",`, i%250)
+		}
 		events[i] = fmt.Sprintf(`{"id":"0192f1e4-6c1a-7b3e-9d2f-6a5b4c3d%04d","name":"page_view","timestamp":1763730000000,`+
-			`"ip":"203.0.113.%d","attributes":{%s},"payload":{"duration_ms":1234,"scroll_depth":0.82,`+
+			`%s"attributes":{%s},"payload":{"duration_ms":1234,"scroll_depth":0.82,`+
 			`"viewport":{"w":390,"h":844},"experiments":["checkout-v2","dark-mode"],"release":"2026.11.3"}}`,
-			i, i%250, strings.Join(benchAttributes(i, attrs), ","))
+			i, ip, strings.Join(benchAttributes(i, attrs), ","))
 	}
 	return []byte(upload(`{"app_id":"shop-web","category":"page_view","platform":"web","app_version":"5.2.0","device_id":"d-1"}`, events...))
 }
@@ -99,21 +109,29 @@ func benchOTLPLogs(attrs int) []byte {
 func BenchmarkUpload(b *testing.B) {
 	for _, attrs := range []int{2, 3} {
 		b.Run(fmt.Sprintf("attrs=%d/receiver=eventsplit", attrs), func(b *testing.B) {
-			runUploads(b, startBenchEventSplit(b, false), benchUpload(attrs))
+			runUploads(b, startBenchEventSplit(b, false, clientAddressOnEvent), benchUpload(attrs))
 		})
 		b.Run(fmt.Sprintf("attrs=%d/receiver=eventsplit_with_ingest_spans", attrs), func(b *testing.B) {
-			runUploads(b, startBenchEventSplit(b, true), benchUpload(attrs))
+			runUploads(b, startBenchEventSplit(b, true, clientAddressOnEvent), benchUpload(attrs))
 		})
+		// A device's upload, with the address on each event and on the
+		// resource (client_address).
+		for _, where := range []string{clientAddressOnEvent, clientAddressOnResource} {
+			b.Run(fmt.Sprintf("attrs=%d/receiver=eventsplit_device_upload/client_address=%s", attrs, where), func(b *testing.B) {
+				runUploads(b, startBenchEventSplit(b, false, where), benchDeviceUpload(attrs))
+			})
+		}
 		b.Run(fmt.Sprintf("attrs=%d/receiver=otlp_json_baseline", attrs), func(b *testing.B) {
 			runUploads(b, startBenchOTLP(b), benchOTLPLogs(attrs))
 		})
 	}
 }
 
-func startBenchEventSplit(b *testing.B, withTraces bool) string {
+func startBenchEventSplit(b *testing.B, withTraces bool, clientAddress string) string {
 	f := NewFactory()
 	cfg := f.CreateDefaultConfig().(*Config)
 	cfg.ServerConfig.NetAddr.Endpoint = "127.0.0.1:0"
+	cfg.ClientAddress = clientAddress
 	cfg.MaxAge = 100 * 365 * 24 * time.Hour
 	set := receivertest.NewNopSettings(metadata.Type)
 	r, err := f.CreateLogs(context.Background(), set, cfg, consumertest.NewNop())
