@@ -133,7 +133,7 @@ func TestComponentsListed(t *testing.T) {
 		// otlp and otlphttp are deprecated aliases)
 		"otlp_grpc", "otlp_http", "debug", "kafka", "clickhouse",
 		// extensions
-		"health_check", "zpages", "pprof", "file_storage", "bearertokenauth",
+		"health_check", "zpages", "pprof", "file_storage", "bearertokenauth", "otlplogs",
 	} {
 		assert.Contains(t, out, "- name: "+name+"\n", "component %q missing from `components`", name)
 	}
