@@ -149,6 +149,7 @@ func TestUnusualMessagesAsPdata(t *testing.T) {
 		{"a length past the end", []byte{0x0a, 0x7f, 0x0a}, true},
 		{"a bad tag", []byte{0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, true},
 		{"a group", tag(nil, 7, protowire.StartGroupType), true},
+		{"field number 0 (found by FuzzUnmarshalLogs)", []byte("00\x000"), true},
 		{"resource logs as a varint", protowire.AppendVarint(tag(nil, requestResourceLogs, protowire.VarintType), 1), true},
 		{"a time as a varint", inRecord(protowire.AppendVarint(tag(nil, recordTime, protowire.VarintType), 1)), true},
 		{"a trace id of 3 bytes", inRecord(message(nil, recordTraceID, []byte{1, 2, 3})), true},

@@ -31,7 +31,7 @@ func nextField(buf []byte, f *field) ([]byte, error) {
 	if len(buf) == 0 {
 		return nil, errLeftToPdata
 	}
-	if b := buf[0]; b < 0x80 {
+	if b := buf[0]; b < 0x80 && b >= 0x08 { // field 0 is invalid: protowire refuses it
 		f.num, f.typ = protowire.Number(b>>3), protowire.Type(b&7)
 		buf = buf[1:]
 	} else {
