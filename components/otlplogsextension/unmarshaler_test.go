@@ -2,6 +2,7 @@ package otlplogsextension
 
 import (
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -170,4 +171,37 @@ func TestUnusualMessagesAsPdata(t *testing.T) {
 			assert.Equal(t, tc.leftToPdata, decodeAsPdata(t, tc.buf))
 		})
 	}
+}
+
+// TestConcurrentDecodes: the kafka receiver decodes a partition's records
+// concurrently through one extension; each decode takes a decoder of its
+// own (run with -race).
+func TestConcurrentDecodes(t *testing.T) {
+	records := recordedUploads(t, 8, false)
+	var m plog.ProtoMarshaler
+	want := make([][]byte, len(records))
+	for i, r := range records {
+		ld, err := (&plog.ProtoUnmarshaler{}).UnmarshalLogs(r)
+		require.NoError(t, err)
+		want[i], err = m.MarshalLogs(ld)
+		require.NoError(t, err)
+	}
+	u := newLogsUnmarshaler(func() { t.Error("left to pdata") })
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 50 {
+				r := (w + i) % len(records)
+				ld, err := u.UnmarshalLogs(records[r])
+				if !assert.NoError(t, err) {
+					return
+				}
+				got, err := m.MarshalLogs(ld)
+				if !assert.NoError(t, err) || !assert.Equal(t, want[r], got) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
