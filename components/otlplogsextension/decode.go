@@ -45,24 +45,15 @@ func (d *decoder) logs(buf []byte) (plog.Logs, error) {
 	}
 	rls := ld.ResourceLogs()
 	rls.EnsureCapacity(n)
-	for len(buf) > 0 {
-		var f field
-		rest, err := nextField(buf, &f)
-		if err != nil {
-			return ld, err
-		}
-		buf = rest
+	return ld, eachField(buf, func(f field) error {
 		if f.num != requestResourceLogs {
-			continue // unknown to pdata too: skipped
+			return nil // unknown to pdata too: skipped
 		}
 		if err := f.want(protowire.BytesType); err != nil {
-			return ld, err
+			return err
 		}
-		if err := d.resourceLogs(f.bytes, rls.AppendEmpty()); err != nil {
-			return ld, err
-		}
-	}
-	return ld, nil
+		return d.resourceLogs(f.bytes, rls.AppendEmpty())
+	})
 }
 
 func (d *decoder) resourceLogs(msg []byte, rl plog.ResourceLogs) error {
@@ -73,36 +64,26 @@ func (d *decoder) resourceLogs(msg []byte, rl plog.ResourceLogs) error {
 	sls := rl.ScopeLogs()
 	sls.EnsureCapacity(n)
 	var seenResource bool
-	for len(msg) > 0 {
-		var f field
-		rest, err := nextField(msg, &f)
-		if err != nil {
-			return err
-		}
-		msg = rest
+	return eachField(msg, func(f field) error {
 		switch f.num {
 		case resourceLogsResource:
 			if seenResource || f.want(protowire.BytesType) != nil {
 				return errLeftToPdata // pdata merges a second resource into the first
 			}
 			seenResource = true
-			err = d.resource(f.bytes, rl.Resource())
+			return d.resource(f.bytes, rl.Resource())
 		case resourceLogsScopeLogs:
-			if err = f.want(protowire.BytesType); err == nil {
-				err = d.scopeLogs(f.bytes, sls.AppendEmpty())
+			if err := f.want(protowire.BytesType); err != nil {
+				return err
 			}
+			return d.scopeLogs(f.bytes, sls.AppendEmpty())
 		case resourceLogsSchemaURL:
-			if err = f.want(protowire.BytesType); err == nil {
-				rl.SetSchemaUrl(d.strings.get(f.bytes))
-			}
+			return d.setString(&f, rl.SetSchemaUrl)
 		case resourceLogsDeprecated:
-			err = errLeftToPdata
+			return errLeftToPdata
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (d *decoder) resource(msg []byte, r pcommon.Resource) error {
@@ -112,28 +93,17 @@ func (d *decoder) resource(msg []byte, r pcommon.Resource) error {
 	}
 	attrs := r.Attributes()
 	attrs.EnsureCapacity(n)
-	for len(msg) > 0 {
-		var f field
-		rest, err := nextField(msg, &f)
-		if err != nil {
-			return err
-		}
-		msg = rest
+	return eachField(msg, func(f field) error {
 		switch f.num {
 		case resourceAttributes:
-			err = d.keyValue(f, attrs, 0, nil)
+			return d.keyValue(&f, attrs, 0, nil)
 		case resourceDropped:
-			if err = f.want(protowire.VarintType); err == nil {
-				r.SetDroppedAttributesCount(uint32(f.scalar))
-			}
+			return setCount(&f, r.SetDroppedAttributesCount)
 		case resourceEntityRefs:
-			err = errLeftToPdata // not settable through the public API
+			return errLeftToPdata // not settable through the public API
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (d *decoder) scopeLogs(msg []byte, sl plog.ScopeLogs) error {
@@ -144,34 +114,24 @@ func (d *decoder) scopeLogs(msg []byte, sl plog.ScopeLogs) error {
 	records := sl.LogRecords()
 	records.EnsureCapacity(n)
 	var seenScope bool
-	for len(msg) > 0 {
-		var f field
-		rest, err := nextField(msg, &f)
-		if err != nil {
-			return err
-		}
-		msg = rest
+	return eachField(msg, func(f field) error {
 		switch f.num {
 		case scopeLogsScope:
 			if seenScope || f.want(protowire.BytesType) != nil {
 				return errLeftToPdata
 			}
 			seenScope = true
-			err = d.scope(f.bytes, sl.Scope())
+			return d.scope(f.bytes, sl.Scope())
 		case scopeLogsLogRecords:
-			if err = f.want(protowire.BytesType); err == nil {
-				err = d.logRecord(f.bytes, records.AppendEmpty())
+			if err := f.want(protowire.BytesType); err != nil {
+				return err
 			}
+			return d.logRecord(f.bytes, records.AppendEmpty())
 		case scopeLogsSchemaURL:
-			if err = f.want(protowire.BytesType); err == nil {
-				sl.SetSchemaUrl(d.strings.get(f.bytes))
-			}
+			return d.setString(&f, sl.SetSchemaUrl)
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (d *decoder) scope(msg []byte, s pcommon.InstrumentationScope) error {
@@ -181,32 +141,36 @@ func (d *decoder) scope(msg []byte, s pcommon.InstrumentationScope) error {
 	}
 	attrs := s.Attributes()
 	attrs.EnsureCapacity(n)
-	for len(msg) > 0 {
-		var f field
-		rest, err := nextField(msg, &f)
-		if err != nil {
-			return err
-		}
-		msg = rest
+	return eachField(msg, func(f field) error {
 		switch f.num {
 		case scopeName:
-			if err = f.want(protowire.BytesType); err == nil {
-				s.SetName(d.strings.get(f.bytes))
-			}
+			return d.setString(&f, s.SetName)
 		case scopeVersion:
-			if err = f.want(protowire.BytesType); err == nil {
-				s.SetVersion(d.strings.get(f.bytes))
-			}
+			return d.setString(&f, s.SetVersion)
 		case scopeAttributes:
-			err = d.keyValue(f, attrs, 0, nil)
+			return d.keyValue(&f, attrs, 0, nil)
 		case scopeDropped:
-			if err = f.want(protowire.VarintType); err == nil {
-				s.SetDroppedAttributesCount(uint32(f.scalar))
-			}
+			return setCount(&f, s.SetDroppedAttributesCount)
 		}
-		if err != nil {
-			return err
-		}
+		return nil
+	})
+}
+
+// setString sets a string field from the table; pdata takes any bytes.
+func (d *decoder) setString(f *field, set func(string)) error {
+	if err := f.want(protowire.BytesType); err != nil {
+		return err
 	}
+	set(d.strings.get(f.bytes))
+	return nil
+}
+
+// setCount sets a dropped-attributes count, truncated to 32 bits as pdata
+// does.
+func setCount(f *field, set func(uint32)) error {
+	if err := f.want(protowire.VarintType); err != nil {
+		return err
+	}
+	set(uint32(f.scalar))
 	return nil
 }

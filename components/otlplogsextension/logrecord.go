@@ -29,40 +29,29 @@ func (d *decoder) logRecord(msg []byte, lr plog.LogRecord) error {
 	attrs := lr.Attributes()
 	attrs.EnsureCapacity(n)
 	var seenBody bool
-	for len(msg) > 0 {
-		var f field
-		rest, err := nextField(msg, &f)
-		if err != nil {
-			return err
-		}
-		msg = rest
+	return eachField(msg, func(f field) error {
 		switch f.num {
 		case recordAttributes:
 			i := attrs.Len()
 			if i == len(d.memos) {
 				d.memos = append(d.memos, attributeMemo{})
 			}
-			err = d.keyValue(f, attrs, 0, &d.memos[i])
+			return d.keyValue(&f, attrs, 0, &d.memos[i])
 		case recordBody:
 			if seenBody || f.want(protowire.BytesType) != nil {
 				return errLeftToPdata // pdata merges a second body into the first
 			}
 			seenBody = true
-			err = d.anyValue(f.bytes, lr.Body(), 0, nil)
-		default:
-			err = d.recordScalar(f, lr)
+			return d.anyValue(f.bytes, lr.Body(), 0, nil)
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		return d.recordScalar(&f, lr)
+	})
 }
 
 // recordScalar sets one of a LogRecord's fields that is not a message. As
 // in pdata, a field that comes twice keeps its last value, and a field of
 // an unknown number is skipped.
-func (d *decoder) recordScalar(f field, lr plog.LogRecord) error {
+func (d *decoder) recordScalar(f *field, lr plog.LogRecord) error {
 	var err error
 	switch f.num {
 	case recordTime:
@@ -78,13 +67,9 @@ func (d *decoder) recordScalar(f field, lr plog.LogRecord) error {
 			lr.SetSeverityNumber(plog.SeverityNumber(int32(f.scalar))) // truncated as pdata does
 		}
 	case recordSeverityText:
-		if err = f.want(protowire.BytesType); err == nil {
-			lr.SetSeverityText(d.strings.get(f.bytes))
-		}
+		err = d.setString(f, lr.SetSeverityText)
 	case recordDropped:
-		if err = f.want(protowire.VarintType); err == nil {
-			lr.SetDroppedAttributesCount(uint32(f.scalar)) // truncated as pdata does
-		}
+		err = setCount(f, lr.SetDroppedAttributesCount)
 	case recordFlags:
 		if err = f.want(protowire.Fixed32Type); err == nil {
 			lr.SetFlags(plog.LogRecordFlags(uint32(f.scalar))) // a fixed32
@@ -100,16 +85,14 @@ func (d *decoder) recordScalar(f field, lr plog.LogRecord) error {
 			lr.SetSpanID(id)
 		}
 	case recordEventName:
-		if err = f.want(protowire.BytesType); err == nil {
-			lr.SetEventName(d.strings.get(f.bytes))
-		}
+		err = d.setString(f, lr.SetEventName)
 	}
 	return err
 }
 
 // fixedID copies a trace or span id; as in pdata, an empty one is all
 // zeros and one of another length is refused.
-func fixedID(f field, id []byte) error {
+func fixedID(f *field, id []byte) error {
 	if f.typ != protowire.BytesType || (len(f.bytes) != 0 && len(f.bytes) != len(id)) {
 		return errLeftToPdata
 	}

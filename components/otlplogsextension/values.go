@@ -34,21 +34,12 @@ func (d *decoder) keyValueList(msg []byte, m pcommon.Map, depth int) error {
 		return err
 	}
 	m.EnsureCapacity(n)
-	for len(msg) > 0 {
-		var f field
-		rest, err := nextField(msg, &f)
-		if err != nil {
-			return err
-		}
-		msg = rest
+	return eachField(msg, func(f field) error {
 		if f.num != repeatedValuesField {
 			return errLeftToPdata
 		}
-		if err := d.keyValue(f, m, depth, nil); err != nil {
-			return err
-		}
-	}
-	return nil
+		return d.keyValue(&f, m, depth, nil)
+	})
 }
 
 // keyValue puts one KeyValue into m. A key already in m is left to pdata,
@@ -56,19 +47,13 @@ func (d *decoder) keyValueList(msg []byte, m pcommon.Map, depth int) error {
 // holds the strings of the previous record's attribute at the same
 // position: records of one batch mostly repeat their keys in the same order
 // and many of their values, and one comparison is cheaper than a lookup.
-func (d *decoder) keyValue(f field, m pcommon.Map, depth int, memo *attributeMemo) error {
+func (d *decoder) keyValue(f *field, m pcommon.Map, depth int, memo *attributeMemo) error {
 	if err := f.want(protowire.BytesType); err != nil {
 		return err
 	}
 	var key, value []byte
 	var seenValue bool
-	for msg := f.bytes; len(msg) > 0; {
-		var kv field
-		rest, err := nextField(msg, &kv)
-		if err != nil {
-			return err
-		}
-		msg = rest
+	err := eachField(f.bytes, func(kv field) error {
 		switch kv.num {
 		case keyValueKey:
 			if err := kv.want(protowire.BytesType); err != nil {
@@ -83,6 +68,10 @@ func (d *decoder) keyValue(f field, m pcommon.Map, depth int, memo *attributeMem
 		default: // key_strindex (profiles' dictionary) or unknown
 			return errLeftToPdata
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	var k string
 	var str *string
@@ -181,19 +170,10 @@ func (d *decoder) array(msg []byte, s pcommon.Slice, depth int) error {
 		return err
 	}
 	s.EnsureCapacity(n)
-	for len(msg) > 0 {
-		var f field
-		rest, err := nextField(msg, &f)
-		if err != nil {
-			return err
-		}
-		msg = rest
+	return eachField(msg, func(f field) error {
 		if f.num != repeatedValuesField || f.typ != protowire.BytesType {
 			return errLeftToPdata
 		}
-		if err := d.anyValue(f.bytes, s.AppendEmpty(), depth+1, nil); err != nil {
-			return err
-		}
-	}
-	return nil
+		return d.anyValue(f.bytes, s.AppendEmpty(), depth+1, nil)
+	})
 }

@@ -72,6 +72,23 @@ func nextField(buf []byte, f *field) ([]byte, error) {
 	return buf[n:], nil
 }
 
+// eachField calls visit with each field of msg in order, and stops at the
+// first error, its own or visit's.
+func eachField(msg []byte, visit func(f field) error) error {
+	var f field
+	for len(msg) > 0 {
+		rest, err := nextField(msg, &f)
+		if err != nil {
+			return err
+		}
+		msg = rest
+		if err := visit(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // countRepeated counts the occurrences of the length-delimited field num in
 // msg, so that a slice can be sized once before it is filled. It reads only
 // the tags and lengths; the decode that follows checks the rest.
