@@ -10,11 +10,14 @@ package otlplogsextension // import "github.com/otelcol-events/otelcol-events/co
 // keep churning on them.)
 type stringTable struct {
 	known map[string]string
-	limit int
 }
 
-func newStringTable(limit int) *stringTable {
-	return &stringTable{known: make(map[string]string, limit), limit: limit}
+// stringTableLimit bounds each table: far more keys and resource strings
+// than a batch of events has, few enough that a table stays small.
+const stringTableLimit = 4096
+
+func newStringTable() *stringTable {
+	return &stringTable{known: make(map[string]string)}
 }
 
 // get returns b as a string, the table's copy when it has one. The lookup
@@ -24,7 +27,7 @@ func (t *stringTable) get(b []byte) string {
 		return s
 	}
 	s := string(b)
-	if len(t.known) >= t.limit {
+	if len(t.known) >= stringTableLimit {
 		clear(t.known)
 	}
 	t.known[s] = s

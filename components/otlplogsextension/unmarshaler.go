@@ -6,11 +6,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
-// stringTableLimit bounds each decoder's table of attribute keys and other
-// repeated strings: far more than a batch of events has, few enough that
-// a table stays small.
-const stringTableLimit = 4096
-
 // logsUnmarshaler is a plog.Unmarshaler whose result is always what pdata's
 // ProtoUnmarshaler gives for the same bytes: it builds the common shape
 // itself and hands everything else (see errLeftToPdata) to pdata. The kafka
@@ -24,7 +19,7 @@ type logsUnmarshaler struct {
 
 func newLogsUnmarshaler(leftToPdata func()) *logsUnmarshaler {
 	u := &logsUnmarshaler{leftToPdata: leftToPdata}
-	u.decoders.New = func() any { return &decoder{strings: newStringTable(stringTableLimit)} }
+	u.decoders.New = func() any { return &decoder{strings: newStringTable()} }
 	return u
 }
 

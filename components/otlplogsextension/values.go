@@ -157,7 +157,9 @@ func (d *decoder) anyValue(msg []byte, v pcommon.Value, depth int, memo *string)
 			return err
 		}
 		return d.keyValueList(f.bytes, v.SetEmptyMap(), depth)
-	default: // string_value_strindex, or a field pdata skips
+	case anyValueStrindex: // profiles' dictionary: not settable through the public API
+		return errLeftToPdata
+	default: // a field pdata skips, leaving the value empty
 		return errLeftToPdata
 	}
 	return nil

@@ -94,18 +94,13 @@ func eachField(msg []byte, visit func(f field) error) error {
 // the tags and lengths; the decode that follows checks the rest.
 func countRepeated(msg []byte, num protowire.Number) (int, error) {
 	count := 0
-	for len(msg) > 0 {
-		var f field
-		rest, err := nextField(msg, &f)
-		if err != nil {
-			return 0, err
-		}
+	err := eachField(msg, func(f field) error {
 		if f.num == num && f.typ == protowire.BytesType {
 			count++
 		}
-		msg = rest
-	}
-	return count, nil
+		return nil
+	})
+	return count, err
 }
 
 // want checks a known field's wire type; pdata refuses any other.
