@@ -102,47 +102,69 @@ func (b *logsBlock) reset() {
 	b.input.Reset()
 }
 
-// appendLogs adds every log record of ld as a row, with the same values
+// appendLogs adds every log record of ld as a row.
+func (b *logsBlock) appendLogs(ld plog.Logs) {
+	b.appendPart(logsPart{logs: ld, count: ld.LogRecordCount()})
+}
+
+// appendPart adds the part's log records as rows, with the values
 // contrib's exporter writes: the timestamp falls back to the observed
 // timestamp, ids are lowercase hex (empty when unset), every attribute
 // value is its string form, and ServiceName is the resource's service.name.
-func (b *logsBlock) appendLogs(ld plog.Logs) {
-	for _, rl := range ld.ResourceLogs().All() {
-		resource := rl.Resource().Attributes()
-		serviceName := ""
-		if v, ok := resource.Get("service.name"); ok {
-			serviceName = v.AsString()
+func (b *logsBlock) appendPart(p logsPart) {
+	var resource resourceRow // what the current resource's rows share
+	current := -1
+	p.eachRun(func(ri int, rl plog.ResourceLogs, sl plog.ScopeLogs, start, end int) {
+		if ri != current {
+			resource, current = b.newResourceRow(rl), ri
 		}
-		resourceEntries := b.resourceSorter.sort(resource)
-		for _, sl := range rl.ScopeLogs().All() {
-			scope := sl.Scope()
-			scopeEntries := b.scopeSorter.sort(scope.Attributes())
-			for _, r := range sl.LogRecords().All() {
-				ts := r.Timestamp()
-				if ts == 0 {
-					ts = r.ObservedTimestamp()
-				}
-				b.timestamp.AppendRaw(proto.DateTime64(ts))
-				traceID, spanID := r.TraceID(), r.SpanID()
-				appendHexID(&b.traceID, traceID[:])
-				appendHexID(&b.spanID, spanID[:])
-				b.traceFlags.Append(uint8(r.Flags()))
-				b.severityText.Append(r.SeverityText())
-				b.severityNumber.Append(uint8(r.SeverityNumber()))
-				b.serviceName.Append(serviceName)
-				appendValue(&b.body, r.Body())
-				b.resourceSchemaURL.Append(rl.SchemaUrl())
-				b.resourceAttributes.appendEntries(resourceEntries)
-				b.scopeSchemaURL.Append(sl.SchemaUrl())
-				b.scopeName.Append(scope.Name())
-				b.scopeVersion.Append(scope.Version())
-				b.scopeAttributes.appendEntries(scopeEntries)
-				b.logAttributes.appendEntries(b.recordSorter.sort(r.Attributes()))
-				if b.withEventName {
-					b.eventName.Append(r.EventName())
-				}
-			}
+		scopeEntries := b.scopeSorter.sort(sl.Scope().Attributes())
+		records := sl.LogRecords()
+		for i := start; i < end; i++ {
+			b.appendRecord(&resource, sl, scopeEntries, records.At(i))
 		}
+	})
+}
+
+// resourceRow is what every row of one resource shares.
+type resourceRow struct {
+	logs        plog.ResourceLogs
+	serviceName string
+	entries     []attributeEntry
+}
+
+func (b *logsBlock) newResourceRow(rl plog.ResourceLogs) resourceRow {
+	r := resourceRow{logs: rl, entries: b.resourceSorter.sort(rl.Resource().Attributes())}
+	if v, ok := rl.Resource().Attributes().Get("service.name"); ok {
+		r.serviceName = v.AsString()
+	}
+	return r
+}
+
+func (b *logsBlock) appendRecord(resource *resourceRow, sl plog.ScopeLogs, scopeEntries []attributeEntry, r plog.LogRecord) {
+	ts := r.Timestamp()
+	if ts == 0 {
+		ts = r.ObservedTimestamp()
+	}
+	b.timestamp.AppendRaw(proto.DateTime64(ts))
+	traceID, spanID := r.TraceID(), r.SpanID()
+	appendHexID(&b.traceID, traceID[:])
+	appendHexID(&b.spanID, spanID[:])
+	b.traceFlags.Append(uint8(r.Flags()))
+	b.severityText.Append(r.SeverityText())
+	b.severityNumber.Append(uint8(r.SeverityNumber()))
+	b.serviceName.Append(resource.serviceName)
+	appendValue(&b.body, r.Body())
+	b.resourceSchemaURL.Append(resource.logs.SchemaUrl())
+	b.resourceAttributes.appendEntries(resource.entries)
+	scope := sl.Scope()
+	b.scopeSchemaURL.Append(sl.SchemaUrl())
+	b.scopeName.Append(scope.Name())
+	b.scopeVersion.Append(scope.Version())
+	b.scopeAttributes.appendEntries(scopeEntries)
+	b.logAttributes.appendEntries(b.recordSorter.sort(r.Attributes()))
+	if b.withEventName {
+		b.eventName.Append(r.EventName())
 	}
 }
 

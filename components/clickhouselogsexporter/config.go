@@ -107,6 +107,13 @@ func (cfg *Config) Validate() error {
 	if cfg.DialTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("dial_timeout must be positive, got %s", cfg.DialTimeout))
 	}
+	if q := cfg.QueueConfig.Get(); q != nil && q.Batch.HasValue() && q.Batch.Get().Sizer != exporterhelper.RequestSizerTypeItems {
+		// A batch is one INSERT, whose cost follows its rows; and a request
+		// that references the pipeline's logs (see logsRequest) is cut
+		// between records, where only the count is known without encoding.
+		errs = append(errs, fmt.Errorf("sending_queue::batch::sizer must be items (rows per insert), got %s",
+			q.Batch.Get().Sizer.String()))
+	}
 	return errors.Join(errs...)
 }
 

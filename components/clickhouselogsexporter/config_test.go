@@ -61,6 +61,7 @@ func TestConfigErrors(t *testing.T) {
 		"async_in_settings": "settings: set wait_for_async_insert through async_insert",
 		"bad_codec":         `column_codec must be LZ4, LZ4HC(1..12), ZSTD(1..22) or NONE, got "ZSTD"`,
 		"codec_injection":   "column_codec must be",
+		"batch_in_bytes":    "sending_queue::batch::sizer must be items (rows per insert), got bytes",
 		"bad_table_settings": `table_settings: "merge_selector_base = 1, x" is not a setting name (letters, digits and _)` +
 			"\ntable_settings: min_bytes_for_wide_part needs a value",
 	} {

@@ -12,7 +12,8 @@ import (
 	"github.com/ClickHouse/ch-go"
 	"github.com/ClickHouse/ch-go/chpool"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
@@ -112,8 +113,13 @@ func (e *logsExporter) shutdown(context.Context) error {
 	return nil
 }
 
-func (e *logsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	if ld.LogRecordCount() == 0 {
+// pushRequest inserts the request's records as one INSERT.
+func (e *logsExporter) pushRequest(ctx context.Context, req xexporterhelper.Request) error {
+	r, ok := req.(*logsRequest)
+	if !ok {
+		return consumererror.NewPermanent(fmt.Errorf("clickhouselogs cannot insert a %T", req))
+	}
+	if r.items == 0 {
 		return nil
 	}
 	schema, err := e.tableSchema(ctx)
@@ -124,7 +130,9 @@ func (e *logsExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	defer e.giveBack(block)
 
 	start := time.Now()
-	block.appendLogs(ld)
+	for _, p := range r.parts {
+		block.appendPart(p)
+	}
 	err = e.do(ctx, ch.Query{Body: schema.insertSQL, Input: block.input, Settings: e.settings})
 
 	outcome := e.succeeded

@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 
 	"github.com/otelcol-events/otelcol-events/components/clickhouselogsexporter/internal/metadata"
 )
@@ -46,14 +47,27 @@ func createLogsExporter(ctx context.Context, set exporter.Settings, cfg componen
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs,
-		// The columns are filled from the request and sent before push
-		// returns; nothing is changed.
-		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+	exp, err := xexporterhelper.NewLogsRequest(ctx, set, newLogsRequest, e.pushRequest,
 		exporterhelper.WithStart(e.start),
 		exporterhelper.WithShutdown(e.shutdown),
 		exporterhelper.WithTimeout(c.TimeoutConfig),
 		exporterhelper.WithRetry(c.BackOffConfig),
-		exporterhelper.WithQueue(c.QueueConfig),
+		xexporterhelper.WithQueueBatch(c.QueueConfig, xexporterhelper.QueueBatchSettings{Encoding: queueEncoding{}}),
 	)
+	if err != nil {
+		return nil, err
+	}
+	return logsReader{exp}, nil
+}
+
+// logsReader is the exporter as the pipeline sees it: one that reads the
+// logs it is given and changes nothing. The exporter helper declares every
+// exporter with a batcher mutating, because its own logs request merges
+// batches by moving records; logsRequest only references them, so the
+// fan-out in front of this exporter need not copy what it shares with
+// other consumers (TestSharedLogsAreNotCopied).
+type logsReader struct{ exporter.Logs }
+
+func (logsReader) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: false}
 }
