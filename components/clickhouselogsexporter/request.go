@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
 	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/xpdata/pref"
 )
 
 // logsRequest is log records waiting for one INSERT: runs of records of
@@ -23,6 +24,11 @@ type logsRequest struct {
 	parts []logsPart
 	items int
 	bytes int // encoded size, computed when first asked (0: not yet)
+	// converted is the logs this request was made from, whatever merges
+	// did to parts since, and empty for a piece of a split: what the
+	// request holds a reference on while it waits in a queue (see
+	// queueReferences).
+	converted plog.Logs
 }
 
 // logsPart is count records of logs in document order (resource, scope,
@@ -37,7 +43,27 @@ var _ xexporterhelper.Request = (*logsRequest)(nil)
 // newLogsRequest is the exporter's converter: the whole of ld, referenced.
 func newLogsRequest(_ context.Context, ld plog.Logs) (xexporterhelper.Request, error) {
 	n := ld.LogRecordCount()
-	return &logsRequest{parts: []logsPart{{logs: ld, count: n}}, items: n}, nil
+	return &logsRequest{parts: []logsPart{{logs: ld, count: n}}, items: n, converted: ld}, nil
+}
+
+// queueReferences keeps a request's logs alive while it waits in a queue
+// that answered its caller already (no wait_for_result), for pdata's
+// pooling (the pdata.useProtoPooling feature gate), which otherwise
+// reuses the logs once the pipeline returns. Each request references only
+// the logs it was made from, so merges move no reference between
+// requests, and each is released once, when the request is done.
+type queueReferences struct{}
+
+func (queueReferences) Ref(req xexporterhelper.Request) {
+	if r, ok := req.(*logsRequest); ok && r.converted != (plog.Logs{}) {
+		pref.RefLogs(r.converted)
+	}
+}
+
+func (queueReferences) Unref(req xexporterhelper.Request) {
+	if r, ok := req.(*logsRequest); ok && r.converted != (plog.Logs{}) {
+		pref.UnrefLogs(r.converted)
+	}
 }
 
 func (r *logsRequest) ItemsCount() int { return r.items }

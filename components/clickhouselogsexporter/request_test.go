@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/exporter/exporterhelper/xexporterhelper"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/xpdata/pref"
 
 	"github.com/otelcol-events/otelcol-events/internal/eventlogstest"
 )
@@ -67,7 +68,7 @@ func requestOf(t *testing.T, ld plog.Logs) *logsRequest {
 	return req.(*logsRequest)
 }
 
-func marshalled(t *testing.T, ld plog.Logs) []byte {
+func protoBytes(t *testing.T, ld plog.Logs) []byte {
 	t.Helper()
 	data, err := (&plog.ProtoMarshaler{}).MarshalLogs(ld)
 	require.NoError(t, err)
@@ -84,7 +85,7 @@ func TestMergeSplitKeepsEveryRecordInOrder(t *testing.T) {
 	want := blockBytes(t, logsPart{logs: first, count: 9}, logsPart{logs: second, count: 10})
 	first.MarkReadOnly()
 	second.MarkReadOnly()
-	before := append(marshalled(t, first), marshalled(t, second)...)
+	before := append(protoBytes(t, first), protoBytes(t, second)...)
 
 	for maxSize := 1; maxSize <= 20; maxSize++ {
 		t.Run(fmt.Sprint(maxSize), func(t *testing.T) {
@@ -108,7 +109,7 @@ func TestMergeSplitKeepsEveryRecordInOrder(t *testing.T) {
 			assert.Equal(t, want, blockBytes(t, parts...))
 		})
 	}
-	assert.Equal(t, before, append(marshalled(t, first), marshalled(t, second)...))
+	assert.Equal(t, before, append(protoBytes(t, first), protoBytes(t, second)...))
 }
 
 // TestMergeSplitPiecesAreIndependent: merging into one piece of a split
@@ -170,7 +171,7 @@ func TestQueueEncodingRoundTrip(t *testing.T) {
 		assert.Equal(t, blockBytes(t, piece.(*logsRequest).parts...), blockBytes(t, back.(*logsRequest).parts...), "piece %d", i)
 	}
 
-	_, back, err := queueEncoding{}.Unmarshal(marshalled(t, unevenLogs()))
+	_, back, err := queueEncoding{}.Unmarshal(protoBytes(t, unevenLogs()))
 	require.NoError(t, err)
 	assert.Equal(t, 9, back.ItemsCount())
 
@@ -178,4 +179,30 @@ func TestQueueEncodingRoundTrip(t *testing.T) {
 	require.ErrorContains(t, err, "read a queued clickhouselogs request")
 	_, err = queueEncoding{}.Marshal(context.Background(), otherRequest{})
 	require.ErrorContains(t, err, "cannot store")
+}
+
+// TestQueueReferencesFollowTheConvertedLogs: a queue holding requests that
+// were merged and split takes and releases exactly one reference on each
+// logs it was handed, so pdata's pooling neither reuses logs still queued
+// nor releases any twice (which panics).
+func TestQueueReferencesFollowTheConvertedLogs(t *testing.T) {
+	first, second := unevenLogs(), logsWith("b", 3)
+	a, b := requestOf(t, first), requestOf(t, second)
+	refs := queueReferences{}
+	refs.Ref(a)
+	refs.Ref(b)
+	pieces, err := a.MergeSplit(context.Background(), 0, exporterhelper.RequestSizerTypeItems, b)
+	require.NoError(t, err)
+	pieces, err = pieces[0].MergeSplit(context.Background(), 5, exporterhelper.RequestSizerTypeItems, nil)
+	require.NoError(t, err)
+	for _, piece := range pieces {
+		refs.Ref(piece) // a piece of a split references nothing of its own
+		refs.Unref(piece)
+	}
+	refs.Unref(a)
+	refs.Unref(b)
+	for _, ld := range []plog.Logs{first, second} {
+		pref.UnrefLogs(ld) // the reference the logs were made with
+		assert.Panics(t, func() { pref.UnrefLogs(ld) }, "released once too often")
+	}
 }
