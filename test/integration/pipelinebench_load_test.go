@@ -67,11 +67,22 @@ type benchRun struct {
 	chWork *clickhouseWork
 }
 
+// benchHTTPClient keeps one idle connection per load client and one for
+// the prober, as SDKs with keep-alive do. The default Transport keeps two
+// per host, so with more clients than that every upload past the second
+// would reconnect, and the bench would measure TCP set-up for both
+// pipelines instead of the collectors.
+func benchHTTPClient(clients int) *http.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = clients + 1
+	return &http.Client{Timeout: 60 * time.Second, Transport: transport}
+}
+
 // runBenchLoad warms the pipeline up, then runs the steady load with the
 // probes beside it, waits for the drain and measures every process.
 func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) benchRun {
 	t.Helper()
-	client := &http.Client{Timeout: 60 * time.Second}
+	client := benchHTTPClient(o.clients)
 	warmUp(t, client, p, round, o)
 	bodies := uploadBodies(p, benchApp, fmt.Sprintf("r%d", round), o.perBody)
 	run := benchRun{pipeline: p.name, round: round}

@@ -30,7 +30,7 @@ import (
 // results/bench-e2e.md) and the log.
 //
 //	BENCH_E2E_SECONDS (20), BENCH_E2E_WARMUP_SECONDS (5: the same load,
-//	unmeasured, before each run), BENCH_E2E_ROUNDS (3), BENCH_E2E_CLIENTS (4),
+//	unmeasured, before each run), BENCH_E2E_ROUNDS (3), BENCH_E2E_CLIENTS (16),
 //	BENCH_E2E_RATES (0,20000: events/s offered per phase, 0 = as fast as
 //	the agents answer), BENCH_E2E_EVENTS_PER_UPLOAD (100),
 //	BENCH_E2E_PIPELINES (ours,stock,stock-enriched; "ours+name" adds a
@@ -49,7 +49,7 @@ import (
 func BenchmarkPipelines(b *testing.B) {
 	base := benchOptions{
 		duration:   time.Duration(envInt(b, "BENCH_E2E_SECONDS", 20)) * time.Second,
-		clients:    envInt(b, "BENCH_E2E_CLIENTS", 4),
+		clients:    envInt(b, "BENCH_E2E_CLIENTS", 16),
 		perBody:    envInt(b, "BENCH_E2E_EVENTS_PER_UPLOAD", 100),
 		probeEvery: 400 * time.Millisecond,
 		// Generous: a backlog of a slow pipeline drains before it counts as lost.
