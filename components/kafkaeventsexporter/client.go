@@ -25,9 +25,18 @@ const (
 // contrib's kafka exporter does for the same settings, so that records
 // keyed alike land on the same partitions through either exporter.
 func clientOptions(ctx context.Context, cfg *Config) ([]kgo.Opt, error) {
+	opts := append(producerOptions(cfg), connectionOptions(cfg)...)
+	security, err := securityOptions(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, security...), nil
+}
+
+// producerOptions are how records are batched, compressed and acknowledged.
+func producerOptions(cfg *Config) []kgo.Opt {
 	p := cfg.Producer
 	opts := []kgo.Opt{
-		kgo.SeedBrokers(cfg.Brokers...),
 		// Sarama's hashing of the key (FNV-1a), as contrib's exporter.
 		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(kgo.SaramaCompatHasher(fnv32a))),
 		kgo.ProduceRequestTimeout(cfg.Timeout),
@@ -37,8 +46,6 @@ func clientOptions(ctx context.Context, cfg *Config) ([]kgo.Opt, error) {
 		kgo.BrokerMaxWriteBytes(int32(p.MaxBrokerWriteBytes)),
 		kgo.MaxBufferedRecords(p.FlushMaxMessages),
 		kgo.MaxProduceRequestsInflightPerBroker(p.MaxInflightRequestsPerBroker),
-		kgo.DisableClientMetrics(),
-		kgo.RequestRetries(cfg.Metadata.Retry.Max),
 	}
 	switch p.RequiredAcks {
 	case configkafka.WaitForAll:
@@ -51,6 +58,16 @@ func clientOptions(ctx context.Context, cfg *Config) ([]kgo.Opt, error) {
 	}
 	if p.AllowAutoTopicCreation {
 		opts = append(opts, kgo.AllowAutoTopicCreation())
+	}
+	return opts
+}
+
+// connectionOptions are which brokers are reached, how, and as whom.
+func connectionOptions(cfg *Config) []kgo.Opt {
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(cfg.Brokers...),
+		kgo.DisableClientMetrics(),
+		kgo.RequestRetries(cfg.Metadata.Retry.Max),
 	}
 	if cfg.ClientID != "" {
 		opts = append(opts, kgo.ClientID(cfg.ClientID))
@@ -71,6 +88,12 @@ func clientOptions(ctx context.Context, cfg *Config) ([]kgo.Opt, error) {
 		v := kversion.FromString(cfg.ProtocolVersion)
 		opts = append(opts, kgo.MinVersions(v), kgo.MaxVersions(v))
 	}
+	return opts
+}
+
+// securityOptions are TLS and SASL; loading the TLS files can fail.
+func securityOptions(ctx context.Context, cfg *Config) ([]kgo.Opt, error) {
+	var opts []kgo.Opt
 	if cfg.TLS != nil {
 		tlsCfg, err := cfg.TLS.LoadTLSConfig(ctx)
 		if err != nil {
