@@ -20,10 +20,16 @@ import (
 // benchFigures are the figures of one run, or the medians of a pipeline's
 // runs, as reported.
 type benchFigures struct {
-	acceptedPerSec, storedPerSec, drainSec   float64
-	rowBytes, diskBytes                      float64
-	duplicates                               int
-	cpuPerMillion                            map[string]float64 // by process, and "total"
+	acceptedPerSec, storedPerSec, drainSec float64
+	rowBytes, diskBytes                    float64
+	duplicates                             int
+	cpuPerMillion                          map[string]float64 // by process, and "total"
+	// coresBusy is all processes' CPU seconds (the drain and merges after
+	// the load included) over the load's seconds: how much of the machine
+	// the load kept busy. Well under its cores at full load, the pipeline
+	// waited (e.g. clients waiting for answers) rather than ran out of CPU,
+	// and its stored rate is not its capacity.
+	coresBusy                                float64
 	peakRSSMiB                               map[string]float64
 	newP50, newP99, existingP50, existingP99 time.Duration
 	// The p99s to the answer of the first query that returned the probes:
@@ -52,6 +58,9 @@ func figuresOf(r benchRun) benchFigures {
 		if p.PeakRSSBytes != nil {
 			f.peakRSSMiB[name] = *p.PeakRSSBytes / (1 << 20)
 		}
+	}
+	if r.load > 0 {
+		f.coresBusy = f.cpuPerMillion["total"] / 1e6 * float64(r.accepted) / r.load.Seconds()
 	}
 	f.setProbes(r.probed)
 	return f
@@ -95,6 +104,7 @@ func summarize(runs []benchRun) benchFigures {
 		s.peakRSSMiB[name] = pick(func(f benchFigures) float64 { return f.peakRSSMiB[name] })
 	}
 	s.cpuPerMillion["total"] = pick(func(f benchFigures) float64 { return f.cpuPerMillion["total"] })
+	s.coresBusy = pick(func(f benchFigures) float64 { return f.coresBusy })
 	s.setProbes(all)
 	return s
 }
@@ -185,12 +195,12 @@ func (t figuresTable) header(first string) {
 	for _, n := range t.names {
 		fmt.Fprintf(t.w, " CPU s/1M %s |", n)
 	}
-	fmt.Fprint(t.w, " CPU s/1M total |")
+	fmt.Fprint(t.w, " CPU s/1M total | cores busy |")
 	for _, n := range t.names {
 		fmt.Fprintf(t.w, " peak RSS MiB %s |", n)
 	}
 	fmt.Fprintln(t.w, " new category p50 / p99 s | existing p50 / p99 s | probes lost |")
-	fmt.Fprint(t.w, "|---|---:|---:|---:|---:|---:|", strings.Repeat("---:|", 2*len(t.names)+1), "---:|---:|---:|\n")
+	fmt.Fprint(t.w, "|---|---:|---:|---:|---:|---:|", strings.Repeat("---:|", 2*len(t.names)+2), "---:|---:|---:|\n")
 }
 
 func (t figuresTable) row(first string, f benchFigures) {
@@ -199,6 +209,7 @@ func (t figuresTable) row(first string, f benchFigures) {
 	for _, n := range append(slices.Clone(t.names), "total") {
 		fmt.Fprintf(t.w, " %.1f |", f.cpuPerMillion[n])
 	}
+	fmt.Fprintf(t.w, " %.2f |", f.coresBusy)
 	for _, n := range t.names {
 		fmt.Fprintf(t.w, " %.0f |", f.peakRSSMiB[n])
 	}
@@ -267,6 +278,7 @@ func TestBenchFigures(t *testing.T) {
 	assert.InDelta(t, 50_000, f.storedPerSec, 1e-6, "acknowledged events over load plus drain")
 	assert.InDelta(t, 10, f.cpuPerMillion["agent"], 1e-9)
 	assert.InDelta(t, 15, f.cpuPerMillion["total"], 1e-9)
+	assert.InDelta(t, 0.9, f.coresBusy, 1e-9, "9 CPU seconds over 10 s of load")
 	assert.Equal(t, 10, f.duplicates)
 	assert.Equal(t, 4, f.probes)
 
@@ -275,7 +287,7 @@ func TestBenchFigures(t *testing.T) {
 	var report strings.Builder
 	writeBenchReport(&report, benchOptions{duration: 10 * time.Second, clients: 4, perBody: 100, probeEvery: time.Second},
 		[]benchRun{run, stock})
-	assert.Contains(t, report.String(), "| ours #1 | 60000 | 50000 | 2.00 | 10 | 0 / 0 | 10.0 | 5.0 | 15.0 |")
+	assert.Contains(t, report.String(), "| ours #1 | 60000 | 50000 | 2.00 | 10 | 0 / 0 | 10.0 | 5.0 | 15.0 | 0.90 |")
 	assert.Contains(t, report.String(), "- CPU per 1M events, all processes: 1.50; agent 2.00; gateway 1.00")
 	assert.Contains(t, report.String(), "- ours: new category 0.95 s, existing 0.38 s")
 }
