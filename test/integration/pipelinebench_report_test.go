@@ -49,18 +49,22 @@ func figuresOf(r benchRun) benchFigures {
 	f.drainSec = r.drain.Seconds()
 	f.rowBytes, f.diskBytes = r.rowBytes, r.diskBytes
 	f.duplicates = max(r.stored-r.accepted, 0)
+	var cpuSeconds float64
 	for i, p := range r.procs {
 		name := r.names[i]
-		if p.CPUSeconds != nil && r.accepted > 0 {
-			f.cpuPerMillion[name] = *p.CPUSeconds / float64(r.accepted) * 1e6
-			f.cpuPerMillion["total"] += f.cpuPerMillion[name]
+		if p.CPUSeconds != nil {
+			cpuSeconds += *p.CPUSeconds
+			if r.accepted > 0 {
+				f.cpuPerMillion[name] = *p.CPUSeconds / float64(r.accepted) * 1e6
+				f.cpuPerMillion["total"] += f.cpuPerMillion[name]
+			}
 		}
 		if p.PeakRSSBytes != nil {
 			f.peakRSSMiB[name] = *p.PeakRSSBytes / (1 << 20)
 		}
 	}
 	if r.load > 0 {
-		f.coresBusy = f.cpuPerMillion["total"] / 1e6 * float64(r.accepted) / r.load.Seconds()
+		f.coresBusy = cpuSeconds / r.load.Seconds()
 	}
 	f.setProbes(r.probed)
 	return f
@@ -279,6 +283,9 @@ func TestBenchFigures(t *testing.T) {
 	assert.InDelta(t, 10, f.cpuPerMillion["agent"], 1e-9)
 	assert.InDelta(t, 15, f.cpuPerMillion["total"], 1e-9)
 	assert.InDelta(t, 0.9, f.coresBusy, 1e-9, "9 CPU seconds over 10 s of load")
+	refusedAll := run
+	refusedAll.accepted = 0
+	assert.InDelta(t, 0.9, figuresOf(refusedAll).coresBusy, 1e-9, "busy even when nothing was acknowledged")
 	assert.Equal(t, 10, f.duplicates)
 	assert.Equal(t, 4, f.probes)
 
