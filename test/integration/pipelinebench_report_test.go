@@ -186,6 +186,7 @@ func writeBenchReport(w io.Writer, o benchOptions, runs []benchRun) {
 	}
 	writeClickHouseWork(w, order, byPipeline)
 	writeRatios(w, table.names, sums)
+	writePairRatios(w, byPipeline[pipelineOurs], byPipeline[pipelineStock])
 }
 
 // figuresTable writes benchFigures as Markdown rows, a column per process.
@@ -246,6 +247,32 @@ func writeRatios(w io.Writer, names []string, sums map[string]benchFigures) {
 	}
 }
 
+// writePairRatios writes ours against stock round by round: the two ran
+// next to each other, so a pair shares the machine's mood of the moment,
+// which the medians of separate runs do not (the same pipeline's rounds
+// differ by up to a fifth on this shared machine).
+func writePairRatios(w io.Writer, ours, stock []benchRun) {
+	n := min(len(ours), len(stock))
+	if n == 0 {
+		return
+	}
+	cpu, stored := make([]string, n), make([]string, n)
+	var cheaper, storedMore int
+	for i := range n {
+		o, s := figuresOf(ours[i]), figuresOf(stock[i])
+		cpu[i] = ratio(o.cpuPerMillion["total"], s.cpuPerMillion["total"])
+		stored[i] = ratio(o.storedPerSec, s.storedPerSec)
+		if o.cpuPerMillion["total"] <= s.cpuPerMillion["total"] {
+			cheaper++
+		}
+		if o.storedPerSec >= s.storedPerSec {
+			storedMore++
+		}
+	}
+	fmt.Fprintf(w, "- round by round: CPU %s (ours at or under stock in %d of %d); stored %s (at or over in %d of %d)\n",
+		strings.Join(cpu, ", "), cheaper, n, strings.Join(stored, ", "), storedMore, n)
+}
+
 func ratio(a, b float64) string {
 	if b == 0 {
 		return "n/a"
@@ -297,4 +324,14 @@ func TestBenchFigures(t *testing.T) {
 	assert.Contains(t, report.String(), "| ours #1 | 60000 | 50000 | 2.00 | 10 | 0 / 0 | 10.0 | 5.0 | 15.0 | 0.90 |")
 	assert.Contains(t, report.String(), "- CPU per 1M events, all processes: 1.50; agent 2.00; gateway 1.00")
 	assert.Contains(t, report.String(), "- ours: new category 0.95 s, existing 0.38 s")
+	assert.Contains(t, report.String(), "- round by round: CPU 1.50 (ours at or under stock in 0 of 1); stored 1.00 (at or over in 1 of 1)")
+
+	second, stockSecond := run, stock
+	second.round, stockSecond.round = 1, 1
+	second.procs = []proctree.Figures{cpu(2), cpu(2)}
+	stockSecond.drain = 0
+	var pairs strings.Builder
+	writePairRatios(&pairs, []benchRun{run, second}, []benchRun{stock, stockSecond})
+	assert.Equal(t, "- round by round: CPU 1.50, 0.67 (ours at or under stock in 1 of 2); stored 1.00, 0.83 (at or over in 1 of 2)\n",
+		pairs.String(), "each round's ours against that round's stock")
 }
