@@ -53,6 +53,11 @@ type benchRun struct {
 	accepted int           // events acknowledged by the agent
 	failed   int           // uploads answered with an error
 	stored   int           // rows in ClickHouse once drained (more than accepted: duplicates)
+	// answers are the acknowledged uploads' times from sending to the
+	// agent's answer: in a closed loop, clients ÷ answer time bounds the
+	// accepted rate, so a pipeline whose answer waits on something other
+	// than the CPU leaves the CPU idle at full load.
+	answers []time.Duration
 	// rowBytes and diskBytes are otel_logs' uncompressed and compressed
 	// bytes per row: how wide the stored events are.
 	rowBytes, diskBytes float64
@@ -96,7 +101,7 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	prober := startProbes(client, p, round, o.probeEvery, seen)
 
 	start := time.Now()
-	run.accepted, run.failed = sendLoad(t, client, p, bodies, o)
+	run.accepted, run.failed, run.answers = sendLoad(t, client, p, bodies, o)
 	acks := prober.stop()
 	end := time.Now()
 	run.load = end.Sub(start)
@@ -140,7 +145,7 @@ func warmUp(t testing.TB, client *http.Client, p *benchPipeline, round int, o be
 	}
 	load := o
 	load.duration, load.profileDir = o.warmup, ""
-	accepted, _ := sendLoad(t, client, p, uploadBodies(p, app, fmt.Sprintf("warm-r%d", round), o.perBody), load)
+	accepted, _, _ := sendLoad(t, client, p, uploadBodies(p, app, fmt.Sprintf("warm-r%d", round), o.perBody), load)
 	waitForAtLeast(t, countQuery, n+accepted, o.drainTimeout)
 	waitMergesSettled(t, p.db, time.Minute)
 	applyClickHouseSQL(t, "TRUNCATE TABLE {db}.otel_logs", p.db)
@@ -164,14 +169,16 @@ func uploadBodies(p *benchPipeline, app, prefix string, perBody int) [][]byte {
 
 // sendLoad runs the clients for the run's duration, each waiting for its
 // answer (and for the rate limit, if any), and returns the events the agent
-// acknowledged and the uploads that failed. It returns once the last
-// answer is in.
-func sendLoad(t testing.TB, client *http.Client, p *benchPipeline, bodies [][]byte, o benchOptions) (accepted, failed int) {
+// acknowledged, the uploads that failed and the acknowledged uploads'
+// answer times. It returns once the last answer is in.
+func sendLoad(t testing.TB, client *http.Client, p *benchPipeline, bodies [][]byte,
+	o benchOptions) (accepted, failed int, answers []time.Duration) {
 	limit := rate.NewLimiter(rate.Inf, 0)
 	if o.rate > 0 {
 		limit = rate.NewLimiter(rate.Limit(o.rate/float64(o.perBody)), o.clients)
 	}
 	var acceptedN, failedN atomic.Int64
+	var answersMu sync.Mutex
 	deadline := time.Now().Add(o.duration)
 	var wg sync.WaitGroup
 	if o.profileDir != "" {
@@ -181,21 +188,30 @@ func sendLoad(t testing.TB, client *http.Client, p *benchPipeline, bodies [][]by
 	}
 	for w := range o.clients {
 		wg.Go(func() {
+			var mine []time.Duration
+			defer func() {
+				answersMu.Lock()
+				answers = append(answers, mine...)
+				answersMu.Unlock()
+			}()
 			for i := w; time.Now().Before(deadline); i += o.clients {
 				if err := limit.Wait(context.Background()); err != nil {
 					return
 				}
+				sent := time.Now()
 				n, err := p.send(client, bodies[i%len(bodies)], o.perBody)
 				acceptedN.Add(int64(n))
 				if err != nil {
 					failedN.Add(1)
 					time.Sleep(50 * time.Millisecond) // refused: do not spin
+					continue
 				}
+				mine = append(mine, time.Since(sent))
 			}
 		})
 	}
 	wg.Wait()
-	return int(acceptedN.Load()), int(failedN.Load())
+	return int(acceptedN.Load()), int(failedN.Load()), answers
 }
 
 // logRowBytes is the uncompressed and compressed size of an otel_logs row

@@ -36,6 +36,8 @@ type benchFigures struct {
 	// the measure before 2026-12-03, the watcher's own query time included.
 	newReturnedP99, existingReturnedP99 time.Duration
 	probes, probesLost                  int
+	// answerP50 and answerP99 are the acknowledged uploads' answer times.
+	answerP50, answerP99 time.Duration
 }
 
 // figuresOf computes one run's figures. CPU is per million acknowledged
@@ -67,6 +69,7 @@ func figuresOf(r benchRun) benchFigures {
 		f.coresBusy = cpuSeconds / r.load.Seconds()
 	}
 	f.setProbes(r.probed)
+	f.answerP50, f.answerP99 = probePercentile(r.answers, 0.50), probePercentile(r.answers, 0.99)
 	return f
 }
 
@@ -83,9 +86,11 @@ func (f *benchFigures) setProbes(l probeLatencies) {
 func summarize(runs []benchRun) benchFigures {
 	per := make([]benchFigures, len(runs))
 	var all probeLatencies
+	var answers []time.Duration
 	for i, r := range runs {
 		per[i] = figuresOf(r)
 		all.add(r.probed)
+		answers = append(answers, r.answers...)
 	}
 	pick := func(get func(benchFigures) float64) float64 {
 		vs := make([]float64, len(per))
@@ -110,6 +115,7 @@ func summarize(runs []benchRun) benchFigures {
 	s.cpuPerMillion["total"] = pick(func(f benchFigures) float64 { return f.cpuPerMillion["total"] })
 	s.coresBusy = pick(func(f benchFigures) float64 { return f.coresBusy })
 	s.setProbes(all)
+	s.answerP50, s.answerP99 = probePercentile(answers, 0.50), probePercentile(answers, 0.99)
 	return s
 }
 
@@ -204,8 +210,8 @@ func (t figuresTable) header(first string) {
 	for _, n := range t.names {
 		fmt.Fprintf(t.w, " peak RSS MiB %s |", n)
 	}
-	fmt.Fprintln(t.w, " new category p50 / p99 s | existing p50 / p99 s | probes lost |")
-	fmt.Fprint(t.w, "|---|---:|---:|---:|---:|---:|", strings.Repeat("---:|", 2*len(t.names)+2), "---:|---:|---:|\n")
+	fmt.Fprintln(t.w, " new category p50 / p99 s | existing p50 / p99 s | probes lost | upload answer p50 / p99 ms |")
+	fmt.Fprint(t.w, "|---|---:|---:|---:|---:|---:|", strings.Repeat("---:|", 2*len(t.names)+2), "---:|---:|---:|---:|\n")
 }
 
 func (t figuresTable) row(first string, f benchFigures) {
@@ -218,8 +224,9 @@ func (t figuresTable) row(first string, f benchFigures) {
 	for _, n := range t.names {
 		fmt.Fprintf(t.w, " %.0f |", f.peakRSSMiB[n])
 	}
-	fmt.Fprintf(t.w, " %.2f / %.2f | %.2f / %.2f | %d of %d |\n", f.newP50.Seconds(), f.newP99.Seconds(),
-		f.existingP50.Seconds(), f.existingP99.Seconds(), f.probesLost, f.probes)
+	fmt.Fprintf(t.w, " %.2f / %.2f | %.2f / %.2f | %d of %d | %.1f / %.1f |\n", f.newP50.Seconds(), f.newP99.Seconds(),
+		f.existingP50.Seconds(), f.existingP99.Seconds(), f.probesLost, f.probes,
+		milliseconds(f.answerP50), milliseconds(f.answerP99))
 }
 
 // writeRatios writes ours against stock (and against stock-enriched, when
@@ -273,6 +280,8 @@ func writePairRatios(w io.Writer, ours, stock []benchRun) {
 		strings.Join(cpu, ", "), cheaper, n, strings.Join(stored, ", "), storedMore, n)
 }
 
+func milliseconds(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
 func ratio(a, b float64) string {
 	if b == 0 {
 		return "n/a"
@@ -298,7 +307,8 @@ func TestBenchFigures(t *testing.T) {
 	cpu := func(v float64) proctree.Figures { return proctree.Figures{CPUSeconds: &v, PeakRSSBytes: &v} }
 	run := benchRun{
 		pipeline: pipelineOurs, load: 10 * time.Second, drain: 2 * time.Second, accepted: 600_000, stored: 600_010,
-		names: []string{"agent", "gateway"}, procs: []proctree.Figures{cpu(6), cpu(3)},
+		answers: ms(12, 9, 30, 11, 10),
+		names:   []string{"agent", "gateway"}, procs: []proctree.Figures{cpu(6), cpu(3)},
 		probed: probeLatencies{
 			newCategory: ms(400, 900), existing: ms(300), lost: 1,
 			newReturned: ms(450, 950), existingReturned: ms(380),
@@ -315,6 +325,8 @@ func TestBenchFigures(t *testing.T) {
 	assert.InDelta(t, 0.9, figuresOf(refusedAll).coresBusy, 1e-9, "busy even when nothing was acknowledged")
 	assert.Equal(t, 10, f.duplicates)
 	assert.Equal(t, 4, f.probes)
+	assert.Equal(t, 11*time.Millisecond, f.answerP50)
+	assert.Equal(t, 30*time.Millisecond, f.answerP99)
 
 	stock := run
 	stock.pipeline, stock.procs = pipelineStock, []proctree.Figures{cpu(3), cpu(3)}
@@ -324,6 +336,7 @@ func TestBenchFigures(t *testing.T) {
 	assert.Contains(t, report.String(), "| ours #1 | 60000 | 50000 | 2.00 | 10 | 0 / 0 | 10.0 | 5.0 | 15.0 | 0.90 |")
 	assert.Contains(t, report.String(), "- CPU per 1M events, all processes: 1.50; agent 2.00; gateway 1.00")
 	assert.Contains(t, report.String(), "- ours: new category 0.95 s, existing 0.38 s")
+	assert.Contains(t, report.String(), "| 1 of 4 | 11.0 / 30.0 |\n", "the upload answer times, last column")
 	assert.Contains(t, report.String(), "- round by round: CPU 1.50 (ours at or under stock in 0 of 1); stored 1.00 (at or over in 1 of 1)")
 
 	second, stockSecond := run, stock
