@@ -69,15 +69,15 @@ func figuresOf(r benchRun) benchFigures {
 		f.coresBusy = cpuSeconds / r.load.Seconds()
 	}
 	f.setProbes(r.probed)
-	f.answerP50, f.answerP99 = probePercentile(r.answers, 0.50), probePercentile(r.answers, 0.99)
+	f.answerP50, f.answerP99 = durationPercentile(r.answers, 0.50), durationPercentile(r.answers, 0.99)
 	return f
 }
 
 // setProbes sets the probe figures from the probes' latencies.
 func (f *benchFigures) setProbes(l probeLatencies) {
-	f.newP50, f.newP99 = probePercentile(l.newCategory, 0.50), probePercentile(l.newCategory, 0.99)
-	f.existingP50, f.existingP99 = probePercentile(l.existing, 0.50), probePercentile(l.existing, 0.99)
-	f.newReturnedP99, f.existingReturnedP99 = probePercentile(l.newReturned, 0.99), probePercentile(l.existingReturned, 0.99)
+	f.newP50, f.newP99 = durationPercentile(l.newCategory, 0.50), durationPercentile(l.newCategory, 0.99)
+	f.existingP50, f.existingP99 = durationPercentile(l.existing, 0.50), durationPercentile(l.existing, 0.99)
+	f.newReturnedP99, f.existingReturnedP99 = durationPercentile(l.newReturned, 0.99), durationPercentile(l.existingReturned, 0.99)
 	f.probes, f.probesLost = len(l.newCategory)+len(l.existing)+l.lost, l.lost
 }
 
@@ -115,12 +115,12 @@ func summarize(runs []benchRun) benchFigures {
 	s.cpuPerMillion["total"] = pick(func(f benchFigures) float64 { return f.cpuPerMillion["total"] })
 	s.coresBusy = pick(func(f benchFigures) float64 { return f.coresBusy })
 	s.setProbes(all)
-	s.answerP50, s.answerP99 = probePercentile(answers, 0.50), probePercentile(answers, 0.99)
+	s.answerP50, s.answerP99 = durationPercentile(answers, 0.50), durationPercentile(answers, 0.99)
 	return s
 }
 
-// probePercentile is the nearest-rank q-quantile (0 for no values).
-func probePercentile(ds []time.Duration, q float64) time.Duration {
+// durationPercentile is the nearest-rank q-quantile (0 for no values).
+func durationPercentile(ds []time.Duration, q float64) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}
@@ -257,7 +257,8 @@ func writeRatios(w io.Writer, names []string, sums map[string]benchFigures) {
 // writePairRatios writes ours against stock round by round: the two ran
 // next to each other, so a pair shares the machine's mood of the moment,
 // which the medians of separate runs do not (the same pipeline's rounds
-// differ by up to a fifth on this shared machine).
+// differ by up to a fifth on this shared machine). ours[i] and stock[i]
+// are round i's runs, as writeBenchReport groups them in the order they ran.
 func writePairRatios(w io.Writer, ours, stock []benchRun) {
 	n := min(len(ours), len(stock))
 	if n == 0 {
@@ -299,9 +300,9 @@ func TestBenchFigures(t *testing.T) {
 		}
 		return out
 	}
-	assert.Equal(t, 300*time.Millisecond, probePercentile(ms(500, 100, 300, 200, 400), 0.5))
-	assert.Equal(t, 500*time.Millisecond, probePercentile(ms(500, 100, 300, 200, 400), 0.99))
-	assert.Zero(t, probePercentile(nil, 0.99))
+	assert.Equal(t, 300*time.Millisecond, durationPercentile(ms(500, 100, 300, 200, 400), 0.5))
+	assert.Equal(t, 500*time.Millisecond, durationPercentile(ms(500, 100, 300, 200, 400), 0.99))
+	assert.Zero(t, durationPercentile(nil, 0.99))
 	assert.InDelta(t, 2.5, median([]float64{4, 1, 2, 3}), 1e-9)
 
 	cpu := func(v float64) proctree.Figures { return proctree.Figures{CPUSeconds: &v, PeakRSSBytes: &v} }
