@@ -62,6 +62,7 @@ type benchRun struct {
 	// bytes per row: how wide the stored events are.
 	rowBytes, diskBytes float64
 	drain               time.Duration // from the last answer until ClickHouse held every acknowledged event
+	stages              drainStages   // which stage held the events how long of the drain
 	procs               []proctree.Figures
 	names               []string
 	// probed are the probes' latencies from the agent's answer, see
@@ -107,8 +108,15 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	run.load = end.Sub(start)
 
 	countQuery := appEventsCount(p.db, benchApp)
+	followed, stopFollowing := make(chan []drainSample), make(chan struct{})
+	drainProbe := newDrainProbe(t, p, countQuery)
+	go func() { followed <- drainProbe.follow(t, end, 100*time.Millisecond, stopFollowing) }()
 	drained := waitForAtLeast(t, countQuery, run.accepted, o.drainTimeout)
+	close(stopFollowing)
 	run.drain = max(drained.Sub(end), 0)
+	samples := <-followed
+	run.stages = stagesOf(samples)
+	t.Logf("%s: drain, where the events were from the last answer on: %s", p.name, timeline(samples))
 	run.probed = seen.latencies(acks, 30*time.Second)
 	waitMergesSettled(t, p.db, time.Minute)
 	run.procs = sampler.stop()

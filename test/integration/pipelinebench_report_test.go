@@ -190,6 +190,7 @@ func writeBenchReport(w io.Writer, o benchOptions, runs []benchRun) {
 		fmt.Fprintf(w, "- %s: new category %.2f s, existing %.2f s\n", name,
 			sums[name].newReturnedP99.Seconds(), sums[name].existingReturnedP99.Seconds())
 	}
+	writeDrainStages(w, runs)
 	writeClickHouseWork(w, order, byPipeline)
 	writeRatios(w, table.names, sums)
 	writePairRatios(w, byPipeline[pipelineOurs], byPipeline[pipelineStock])
