@@ -88,6 +88,18 @@ func uploadEvents(t testing.TB, endpoint string, body []byte, headers map[string
 	require.NoError(t, err)
 	var a uploadAnswer
 	require.NoError(t, json.Unmarshal(raw, &a), "%s", raw)
+	// The benchmark's clients read only the leading count
+	// (postEventsCounted): every real answer here checks that it is what
+	// the parts say.
+	leading, err := leadingAcceptedCount(bytes.NewReader(raw))
+	require.NoError(t, err, "%s", raw)
+	var acceptedParts int
+	for _, p := range a.Parts {
+		if p.Status == "accepted" {
+			acceptedParts++
+		}
+	}
+	require.Equal(t, acceptedParts, leading, "the leading accepted count against the parts: %s", raw)
 	return resp.StatusCode, a
 }
 
