@@ -18,13 +18,22 @@ import (
 // A metric with no matching series is 0.
 func metricValue(t testing.TB, endpoint, name string, labels map[string]string) float64 {
 	t.Helper()
-	resp, err := http.Get("http://" + endpoint + "/metrics")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	families, err := promscrape.Parse(body)
+	families, err := scrape(endpoint)
 	require.NoError(t, err)
 	sum, _ := families.Sum(name, labels)
 	return sum
+}
+
+// scrape reads a collector's own metrics, once.
+func scrape(endpoint string) (promscrape.Families, error) {
+	resp, err := http.Get("http://" + endpoint + "/metrics")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	return promscrape.Parse(body)
 }

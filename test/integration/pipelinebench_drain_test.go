@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,8 +15,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
-
-	"github.com/otelcol-events/otelcol-events/internal/promscrape"
 )
 
 // drainSample is where a run's acknowledged events were at one moment
@@ -113,20 +110,6 @@ func (d *drainProbe) sample(t testing.TB, end time.Time) drainSample {
 	}
 	s.stored, s.err = chCount(t, d.countQuery)
 	return s
-}
-
-// scrape reads a collector's own metrics.
-func scrape(endpoint string) (promscrape.Families, error) {
-	resp, err := http.Get("http://" + endpoint + "/metrics")
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	return promscrape.Parse(body)
 }
 
 // topicEnds returns, for each partition of topic, the offset the next
