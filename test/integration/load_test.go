@@ -91,12 +91,7 @@ func postUpload(client *http.Client, endpoint string, body []byte) ([]string, er
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return nil, fmt.Errorf("answer %d is not JSON: %s", resp.StatusCode, raw)
 	}
-	var ids []string
-	for _, p := range a.Parts {
-		if p.Status == "accepted" {
-			ids = append(ids, p.ID)
-		}
-	}
+	ids := a.acceptedIDs()
 	if resp.StatusCode != http.StatusOK {
 		return ids, fmt.Errorf("answer %d", resp.StatusCode)
 	}

@@ -12,9 +12,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // drainSample is where a run's acknowledged events were at one moment
@@ -38,12 +37,9 @@ type drainSample struct {
 
 // drainProbe reads where one pipeline's events are.
 type drainProbe struct {
-	p     *benchPipeline
-	kafka *kgo.Client
-	// topic carries the load's events; agentExporter and gatewayExporter
-	// name the exporters whose queues they pass.
-	topic, agentExporter, gatewayExporter string
-	countQuery                            string
+	p          *benchPipeline
+	kafka      *kadm.Client
+	countQuery string
 }
 
 func newDrainProbe(t testing.TB, p *benchPipeline, countQuery string) *drainProbe {
@@ -52,12 +48,7 @@ func newDrainProbe(t testing.TB, p *benchPipeline, countQuery string) *drainProb
 	if err != nil {
 		t.Fatalf("kafka client for the drain: %v", err)
 	}
-	d := &drainProbe{p: p, kafka: cl, countQuery: countQuery,
-		topic: eventTopic(benchCategory), agentExporter: "kafkaevents", gatewayExporter: "clickhouselogs"}
-	if !strings.HasPrefix(p.name, pipelineOurs) && p.name != pipelineBaseline {
-		d.topic, d.agentExporter, d.gatewayExporter = "otlp_logs", "kafka", "clickhouse"
-	}
-	return d
+	return &drainProbe{p: p, kafka: kadm.NewClient(cl), countQuery: countQuery}
 }
 
 // follow samples every interval from the last answer (end) until done is
@@ -91,68 +82,29 @@ func (d *drainProbe) sample(t testing.TB, end time.Time) drainSample {
 		s.err = err
 		return s
 	}
-	s.agentQueued, _ = agent.Sum("otelcol_exporter_queue_size", map[string]string{"exporter": d.agentExporter})
-	s.exporterQueued, _ = gateway.Sum("otelcol_exporter_queue_size", map[string]string{"exporter": d.gatewayExporter})
+	path := d.p.path
+	s.agentQueued, _ = agent.Sum("otelcol_exporter_queue_size", map[string]string{"exporter": path.agentExporter})
+	s.exporterQueued, _ = gateway.Sum("otelcol_exporter_queue_size", map[string]string{"exporter": path.gatewayExporter})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	ends, err := topicEnds(ctx, d.kafka, d.topic)
+	ends, err := d.kafka.ListEndOffsets(ctx, path.topic)
+	if err == nil {
+		err = ends.Error()
+	}
 	if err != nil {
 		s.err = err
 		return s
 	}
-	for partition, next := range ends {
-		labels := map[string]string{"topic": d.topic, "partition": strconv.Itoa(int(partition))}
+	ends.Each(func(end kadm.ListedOffset) {
+		labels := map[string]string{"topic": end.Topic, "partition": strconv.Itoa(int(end.Partition))}
 		fetched, ok := gateway.Sum("otelcol_kafka_receiver_current_offset", labels)
 		if !ok {
 			fetched = -1 // nothing fetched from this partition yet
 		}
-		s.unfetched += next - 1 - int64(fetched)
-	}
+		s.unfetched += end.Offset - 1 - int64(fetched)
+	})
 	s.stored, s.err = chCount(t, d.countQuery)
 	return s
-}
-
-// topicEnds returns, for each partition of topic, the offset the next
-// record produced to it will get.
-func topicEnds(ctx context.Context, cl *kgo.Client, topic string) (map[int32]int64, error) {
-	meta := kmsg.NewPtrMetadataRequest()
-	mt := kmsg.NewMetadataRequestTopic()
-	mt.Topic = kmsg.StringPtr(topic)
-	meta.Topics = append(meta.Topics, mt)
-	metaResp, err := meta.RequestWith(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	req := kmsg.NewPtrListOffsetsRequest()
-	req.ReplicaID = -1
-	for _, mt := range metaResp.Topics {
-		if err := kerr.ErrorForCode(mt.ErrorCode); err != nil {
-			return nil, fmt.Errorf("topic %s: %w", topic, err)
-		}
-		rt := kmsg.NewListOffsetsRequestTopic()
-		rt.Topic = topic
-		for _, mp := range mt.Partitions {
-			rp := kmsg.NewListOffsetsRequestTopicPartition()
-			rp.Partition = mp.Partition
-			rp.Timestamp = -1 // the latest offset
-			rt.Partitions = append(rt.Partitions, rp)
-		}
-		req.Topics = append(req.Topics, rt)
-	}
-	resp, err := req.RequestWith(ctx, cl)
-	if err != nil {
-		return nil, err
-	}
-	ends := map[int32]int64{}
-	for _, rt := range resp.Topics {
-		for _, rp := range rt.Partitions {
-			if err := kerr.ErrorForCode(rp.ErrorCode); err != nil {
-				return nil, fmt.Errorf("topic %s partition %d: %w", topic, rp.Partition, err)
-			}
-			ends[rp.Partition] = rp.Offset
-		}
-	}
-	return ends, nil
 }
 
 // drainStages is when, after the last answer, each stage held none of the
@@ -160,10 +112,11 @@ func topicEnds(ctx context.Context, cl *kgo.Client, topic string) (map[int32]int
 type drainStages struct {
 	// backlog is the load topic's records not yet fetched at the last
 	// answer, and inAgent the items in the agent's queue then.
-	backlog, inAgent float64
-	agentEmpty       time.Duration // the agent's queue empty
-	fetched          time.Duration // and the gateway had fetched every record
-	firstErr         error
+	backlog    int64
+	inAgent    float64
+	agentEmpty time.Duration // the agent's queue empty
+	fetched    time.Duration // and the gateway had fetched every record
+	firstErr   error
 }
 
 // stagesOf reads the stages' end times from a drain's samples.
@@ -178,7 +131,7 @@ func stagesOf(samples []drainSample) drainStages {
 			continue
 		}
 		if first {
-			st.backlog, st.inAgent, first = float64(s.unfetched), s.agentQueued, false
+			st.backlog, st.inAgent, first = s.unfetched, s.agentQueued, false
 		}
 		if st.agentEmpty < 0 && s.agentQueued == 0 {
 			st.agentEmpty = s.at
@@ -222,7 +175,7 @@ func writeDrainStages(w io.Writer, runs []benchRun) {
 	}
 	for _, r := range runs {
 		st := r.stages
-		fmt.Fprintf(w, "| %s #%d | %.0f | %.0f | %s | %s | %.2f |", r.pipeline, r.round+1, st.backlog, st.inAgent,
+		fmt.Fprintf(w, "| %s #%d | %d | %.0f | %s | %s | %.2f |", r.pipeline, r.round+1, st.backlog, st.inAgent,
 			seconds(st.agentEmpty), seconds(st.fetched), r.drain.Seconds())
 		if st.firstErr != nil {
 			fmt.Fprintf(w, " (a sample failed: %v)", st.firstErr)

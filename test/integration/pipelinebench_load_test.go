@@ -339,7 +339,9 @@ func saveProfile(t testing.TB, c *collectorRun, query, path string) {
 	}
 }
 
-// ownCPUSeconds is this process's user and system CPU time so far.
+// ownCPUSeconds is this process's user and system CPU time so far. Not a
+// proctree.Tree: this process's tree holds the collectors, the broker and
+// ClickHouse it started, and only its own time is wanted here.
 func ownCPUSeconds() float64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {

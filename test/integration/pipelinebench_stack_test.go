@@ -60,6 +60,15 @@ type benchPipeline struct {
 	// body builds an upload of n events of category, timestamped at; ids
 	// start with prefix.
 	body func(app, category, prefix string, n int, at time.Time) []byte
+	// path names what the load's events pass through, for the drain's
+	// breakdown (drainProbe).
+	path eventsPath
+}
+
+// eventsPath is the load topic and the exporters whose queues the load's
+// events pass: the agent's toward Kafka, the gateway's toward ClickHouse.
+type eventsPath struct {
+	topic, agentExporter, gatewayExporter string
 }
 
 // benchVariantsDir holds the variants of ours the benchmark can run.
@@ -162,9 +171,10 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 		applyClickHouseSQL(t, setup.clickhouseSQL, p.db)
 		p.agent = startCollectorFrom(t, binDir, run+"-agent", setup.agent, agentEnv)
 		p.send = func(c *http.Client, body []byte, _ int) (int, error) {
-			return postEventsCounted(c, p.agent.Endpoints.Events, body)
+			return postEvents(c, p.agent.Endpoints.Events, body)
 		}
 		p.body = appEventsBodyAt
+		p.path = eventsPath{topic: eventTopic(benchCategory), agentExporter: "kafkaevents", gatewayExporter: "clickhouselogs"}
 		addresses := os.Getenv("BENCH_E2E_ADDRESSES")
 		require.Contains(t, []string{"", "event", "upload"}, addresses, "BENCH_E2E_ADDRESSES")
 		if addresses == "upload" {
@@ -178,6 +188,7 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 			return postOTLPLogs(c, p.agent.Endpoints.OTLPHTTP, body, n)
 		}
 		p.body = otlpLogsUpload
+		p.path = eventsPath{topic: "otlp_logs", agentExporter: "kafka", gatewayExporter: "clickhouse"}
 		if name == pipelineStockEnriched {
 			p.body = enrichedOTLPLogsUpload
 		}
@@ -232,19 +243,14 @@ func marshalLogs(ld plog.Logs) []byte {
 	return body
 }
 
-// postEvents sends an eventsplit upload and returns the events accepted.
+// postEvents sends an eventsplit upload and returns the events the agent
+// accepted, read from the answer's leading "accepted" count alone. The
+// load's clients share the two cores with the pipeline: decoding every
+// event's part of the answer cost them about 0.15 of a core more than the
+// stock clients, who only read a small OTLP answer (BENCHMARKS.md, "The
+// load's clients took cores from ours"). uploadEvents checks the count
+// against the parts on every real answer of the tests.
 func postEvents(client *http.Client, endpoint string, body []byte) (int, error) {
-	accepted, err := postUpload(client, endpoint, body)
-	return len(accepted), err
-}
-
-// postEventsCounted sends an eventsplit upload and returns the events the
-// agent accepted, read from the answer's leading "accepted" count alone.
-// The load's clients share the two cores with the pipeline: decoding every
-// event's part of the answer (postEvents) cost them about 0.17 of a core
-// more than the stock clients, who only read a small OTLP answer
-// (BENCHMARKS.md, "The load's clients").
-func postEventsCounted(client *http.Client, endpoint string, body []byte) (int, error) {
 	resp, err := client.Post("http://"+endpoint+"/v1/events", "application/json", bytes.NewReader(body))
 	if err != nil {
 		return 0, err
