@@ -54,6 +54,7 @@ type benchRun struct {
 	accepted int           // events acknowledged by the agent
 	failed   int           // uploads answered with an error
 	stored   int           // rows in ClickHouse once drained (more than accepted: duplicates)
+	steady   storedWindow  // what was stored while the load ran, after its first quarter
 	// answers are the acknowledged uploads' times from sending to the
 	// agent's answer: in a closed loop, clients ÷ answer time bounds the
 	// accepted rate, so a pipeline whose answer waits on something other
@@ -102,17 +103,22 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 	seen := startProbeWatch(p.db, 50*time.Millisecond)
 	prober := startProbes(client, p, round, o.probeEvery, seen)
 
+	countQuery := appEventsCount(p.db, benchApp)
 	start, cpuBefore := time.Now(), ownCPUSeconds()
+	steadyFrom := countStoredAt(t, countQuery, start.Add(o.duration/4))
 	run.accepted, run.failed, run.answers = sendLoad(t, client, p, bodies, o)
+	steadyTo := countStored(t, countQuery)
 	acks := prober.stop()
 	end := time.Now()
 	run.load = end.Sub(start)
+	first := <-steadyFrom
+	require.NoError(t, errors.Join(first.err, steadyTo.err), "counting the events stored during the load")
+	run.steady = storedBetween(first, steadyTo)
 	// The load's clients share the two cores with the pipeline; their CPU
 	// is not the pipeline's, but it is what the pipeline did not get.
 	t.Logf("%s: the benchmark process (clients, probes, samplers) used %.2f cores during the load",
 		p.name, (ownCPUSeconds()-cpuBefore)/run.load.Seconds())
 
-	countQuery := appEventsCount(p.db, benchApp)
 	followed, stopFollowing := make(chan []drainSample), make(chan struct{})
 	drainProbe := newDrainProbe(t, p, countQuery)
 	go func() { followed <- drainProbe.follow(t, end, 100*time.Millisecond, stopFollowing) }()
