@@ -48,13 +48,13 @@ type benchOptions struct {
 
 // benchRun is what one run of one pipeline measured.
 type benchRun struct {
-	pipeline string
-	round    int
-	load     time.Duration // from the first upload to the last answer
-	accepted int           // events acknowledged by the agent
-	failed   int           // uploads answered with an error
-	stored   int           // rows in ClickHouse once drained (more than accepted: duplicates)
-	steady   storedWindow  // what was stored while the load ran, after its first quarter
+	pipeline    string
+	round       int
+	load        time.Duration // from the first upload to the last answer
+	accepted    int           // events acknowledged by the agent
+	failed      int           // uploads answered with an error
+	stored      int           // rows in ClickHouse once drained (more than accepted: duplicates)
+	whileLoaded storedWindow  // what was stored while the load ran, after its first quarter
 	// answers are the acknowledged uploads' times from sending to the
 	// agent's answer: in a closed loop, clients ÷ answer time bounds the
 	// accepted rate, so a pipeline whose answer waits on something other
@@ -105,15 +105,15 @@ func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) ben
 
 	countQuery := appEventsCount(p.db, benchApp)
 	start, cpuBefore := time.Now(), ownCPUSeconds()
-	steadyFrom := countStoredAt(t, countQuery, start.Add(o.duration/4))
+	windowFrom := countStoredAt(t, countQuery, start.Add(o.duration/4))
 	run.accepted, run.failed, run.answers = sendLoad(t, client, p, bodies, o)
-	steadyTo := countStored(t, countQuery)
+	windowTo := countStored(t, countQuery)
 	acks := prober.stop()
 	end := time.Now()
 	run.load = end.Sub(start)
-	first := <-steadyFrom
-	require.NoError(t, errors.Join(first.err, steadyTo.err), "counting the events stored during the load")
-	run.steady = storedBetween(first, steadyTo)
+	first := <-windowFrom
+	require.NoError(t, errors.Join(first.err, windowTo.err), "counting the events stored during the load")
+	run.whileLoaded = storedBetween(first, windowTo)
 	// The load's clients share the two cores with the pipeline; their CPU
 	// is not the pipeline's, but it is what the pipeline did not get.
 	t.Logf("%s: the benchmark process (clients, probes, samplers) used %.2f cores during the load",

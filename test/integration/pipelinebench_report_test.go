@@ -21,12 +21,12 @@ import (
 // runs, as reported.
 type benchFigures struct {
 	acceptedPerSec, storedPerSec, drainSec float64
-	// steadyStoredPerSec is the stored rate while the load ran (see
+	// storedWhileLoadedPerSec is the stored rate while the load ran (see
 	// storedWindow); storedPerSec also holds the drain.
-	steadyStoredPerSec  float64
-	rowBytes, diskBytes float64
-	duplicates          int
-	cpuPerMillion       map[string]float64 // by process, and "total"
+	storedWhileLoadedPerSec float64
+	rowBytes, diskBytes     float64
+	duplicates              int
+	cpuPerMillion           map[string]float64 // by process, and "total"
 	// coresBusy is all processes' CPU seconds (the drain and merges after
 	// the load included) over the load's seconds: how much of the machine
 	// the load kept busy. Well under its cores at full load, the pipeline
@@ -51,7 +51,7 @@ func figuresOf(r benchRun) benchFigures {
 		f.acceptedPerSec = float64(r.accepted) / r.load.Seconds()
 		f.storedPerSec = float64(r.accepted) / (r.load + r.drain).Seconds()
 	}
-	f.steadyStoredPerSec = r.steady.perSecond()
+	f.storedWhileLoadedPerSec = r.whileLoaded.perSecond()
 	f.drainSec = r.drain.Seconds()
 	f.rowBytes, f.diskBytes = r.rowBytes, r.diskBytes
 	f.duplicates = max(r.stored-r.accepted, 0)
@@ -106,7 +106,7 @@ func summarize(runs []benchRun) benchFigures {
 	s := benchFigures{cpuPerMillion: map[string]float64{}, peakRSSMiB: map[string]float64{}}
 	s.acceptedPerSec = pick(func(f benchFigures) float64 { return f.acceptedPerSec })
 	s.storedPerSec = pick(func(f benchFigures) float64 { return f.storedPerSec })
-	s.steadyStoredPerSec = pick(func(f benchFigures) float64 { return f.steadyStoredPerSec })
+	s.storedWhileLoadedPerSec = pick(func(f benchFigures) float64 { return f.storedWhileLoadedPerSec })
 	s.drainSec = pick(func(f benchFigures) float64 { return f.drainSec })
 	s.rowBytes = pick(func(f benchFigures) float64 { return f.rowBytes })
 	s.diskBytes = pick(func(f benchFigures) float64 { return f.diskBytes })
@@ -222,7 +222,7 @@ func (t figuresTable) header(first string) {
 
 func (t figuresTable) row(first string, f benchFigures) {
 	fmt.Fprintf(t.w, "| %s | %.0f | %.0f | %.0f | %.2f | %d | %.0f / %.0f |", first, f.acceptedPerSec, f.storedPerSec,
-		f.steadyStoredPerSec, f.drainSec, f.duplicates, f.rowBytes, f.diskBytes)
+		f.storedWhileLoadedPerSec, f.drainSec, f.duplicates, f.rowBytes, f.diskBytes)
 	for _, n := range append(slices.Clone(t.names), "total") {
 		fmt.Fprintf(t.w, " %.1f |", f.cpuPerMillion[n])
 	}
@@ -252,7 +252,7 @@ func writeRatios(w io.Writer, names []string, sums map[string]benchFigures) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "- stored events/s: %s, and while the load ran (after its first quarter): %s; accepted events/s: %s\n",
-		ratio(ours.storedPerSec, stock.storedPerSec), ratio(ours.steadyStoredPerSec, stock.steadyStoredPerSec),
+		ratio(ours.storedPerSec, stock.storedPerSec), ratio(ours.storedWhileLoadedPerSec, stock.storedWhileLoadedPerSec),
 		ratio(ours.acceptedPerSec, stock.acceptedPerSec))
 	if enriched, ok := sums[pipelineStockEnriched]; ok {
 		fmt.Fprintf(w, "- against stock carrying rows as wide as ours (%s): CPU per 1M events %s; stored events/s %s\n",
@@ -271,27 +271,27 @@ func writePairRatios(w io.Writer, ours, stock []benchRun) {
 	if n == 0 {
 		return
 	}
-	cpu, stored, steady := make([]string, n), make([]string, n), make([]string, n)
-	var cheaper, storedMore, steadyMore int
+	cpu, stored, whileLoaded := make([]string, n), make([]string, n), make([]string, n)
+	var cheaper, storedMore, whileLoadedMore int
 	for i := range n {
 		o, s := figuresOf(ours[i]), figuresOf(stock[i])
 		cpu[i] = ratio(o.cpuPerMillion["total"], s.cpuPerMillion["total"])
 		stored[i] = ratio(o.storedPerSec, s.storedPerSec)
-		steady[i] = ratio(o.steadyStoredPerSec, s.steadyStoredPerSec)
+		whileLoaded[i] = ratio(o.storedWhileLoadedPerSec, s.storedWhileLoadedPerSec)
 		if o.cpuPerMillion["total"] <= s.cpuPerMillion["total"] {
 			cheaper++
 		}
 		if o.storedPerSec >= s.storedPerSec {
 			storedMore++
 		}
-		if o.steadyStoredPerSec >= s.steadyStoredPerSec {
-			steadyMore++
+		if o.storedWhileLoadedPerSec >= s.storedWhileLoadedPerSec {
+			whileLoadedMore++
 		}
 	}
 	fmt.Fprintf(w, "- round by round: CPU %s (ours at or under stock in %d of %d); stored %s (at or over in %d of %d); "+
 		"stored while the load ran %s (at or over in %d of %d)\n",
 		strings.Join(cpu, ", "), cheaper, n, strings.Join(stored, ", "), storedMore, n,
-		strings.Join(steady, ", "), steadyMore, n)
+		strings.Join(whileLoaded, ", "), whileLoadedMore, n)
 }
 
 func milliseconds(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -321,9 +321,9 @@ func TestBenchFigures(t *testing.T) {
 	cpu := func(v float64) proctree.Figures { return proctree.Figures{CPUSeconds: &v, PeakRSSBytes: &v} }
 	run := benchRun{
 		pipeline: pipelineOurs, load: 10 * time.Second, drain: 2 * time.Second, accepted: 600_000, stored: 600_010,
-		steady:  storedWindow{rows: 405_000, over: 7500 * time.Millisecond},
-		answers: ms(12, 9, 30, 11, 10),
-		names:   []string{"agent", "gateway"}, procs: []proctree.Figures{cpu(6), cpu(3)},
+		whileLoaded: storedWindow{rows: 405_000, over: 7500 * time.Millisecond},
+		answers:     ms(12, 9, 30, 11, 10),
+		names:       []string{"agent", "gateway"}, procs: []proctree.Figures{cpu(6), cpu(3)},
 		probed: probeLatencies{
 			newCategory: ms(400, 900), existing: ms(300), lost: 1,
 			newReturned: ms(450, 950), existingReturned: ms(380),
@@ -332,7 +332,7 @@ func TestBenchFigures(t *testing.T) {
 	f := figuresOf(run)
 	assert.InDelta(t, 60_000, f.acceptedPerSec, 1e-6)
 	assert.InDelta(t, 50_000, f.storedPerSec, 1e-6, "acknowledged events over load plus drain")
-	assert.InDelta(t, 54_000, f.steadyStoredPerSec, 1e-6, "stored during the load's window")
+	assert.InDelta(t, 54_000, f.storedWhileLoadedPerSec, 1e-6, "stored during the load's window")
 	assert.InDelta(t, 10, f.cpuPerMillion["agent"], 1e-9)
 	assert.InDelta(t, 15, f.cpuPerMillion["total"], 1e-9)
 	assert.InDelta(t, 0.9, f.coresBusy, 1e-9, "9 CPU seconds over 10 s of load")
@@ -346,7 +346,7 @@ func TestBenchFigures(t *testing.T) {
 
 	stock := run
 	stock.pipeline, stock.procs = pipelineStock, []proctree.Figures{cpu(3), cpu(3)}
-	stock.steady = storedWindow{rows: 450_000, over: 7500 * time.Millisecond}
+	stock.whileLoaded = storedWindow{rows: 450_000, over: 7500 * time.Millisecond}
 	var report strings.Builder
 	writeBenchReport(&report, benchOptions{duration: 10 * time.Second, clients: 4, perBody: 100, probeEvery: time.Second},
 		[]benchRun{run, stock})
@@ -362,7 +362,7 @@ func TestBenchFigures(t *testing.T) {
 	second.round, stockSecond.round = 1, 1
 	second.procs = []proctree.Figures{cpu(2), cpu(2)}
 	stockSecond.drain = 0
-	second.steady.rows = 500_000
+	second.whileLoaded.rows = 500_000
 	var pairs strings.Builder
 	writePairRatios(&pairs, []benchRun{run, second}, []benchRun{stock, stockSecond})
 	assert.Equal(t, "- round by round: CPU 1.50, 0.67 (ours at or under stock in 1 of 2); stored 1.00, 0.83 (at or over in 1 of 2); "+
