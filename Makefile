@@ -121,8 +121,7 @@ fuzz:
 ##   (~12 min; report in results/bench-e2e.md; BENCH_E2E_* variables in test/integration/pipelinebench_test.go)
 bench-e2e: geoip build chdb
 	OTELCOL_EVENTS_BIN_DIR=$(BIN) CHDB_LIB=$(CHDB_LIB) \
-		$(GO) test -tags integration -run '^$$' -bench BenchmarkPipelines -benchtime 1x -timeout 90m ./test/integration/
-	@cat $(ROOT)/results/bench-e2e.md
+		$(GO) test -tags integration -run '^$$' -bench BenchmarkPipelines -benchtime 1x -timeout 90m -v ./test/integration/
 
 ## lint: golangci-lint (pinned, .golangci.yml; also the integration-tagged tests) and the collector release pin
 lint: | $(GOLANGCI_LINT)
