@@ -44,6 +44,8 @@ type benchOptions struct {
 	// warmup is how long the same load runs, unmeasured, before the
 	// measured run (0: one upload only, on cold collectors).
 	warmup time.Duration
+	// cpus pins processes to CPUs from the warm-up on (empty: none).
+	cpus benchCPUs
 }
 
 // benchRun is what one run of one pipeline measured.
@@ -91,6 +93,7 @@ func benchHTTPClient(clients int) *http.Client {
 func runBenchLoad(t testing.TB, p *benchPipeline, round int, o benchOptions) benchRun {
 	t.Helper()
 	client := benchHTTPClient(o.clients)
+	o.cpus.apply(t, p.pids())
 	warmUp(t, client, p, round, o)
 	bodies := uploadBodies(p, benchApp, fmt.Sprintf("r%d", round), o.perBody)
 	run := benchRun{pipeline: p.name, round: round}

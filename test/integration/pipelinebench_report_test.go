@@ -5,6 +5,7 @@ package integration
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -163,6 +164,9 @@ func writeBenchReport(w io.Writer, o benchOptions, runs []benchRun) {
 	fmt.Fprintf(w, "Steady load %s per run (%s) after %s of it unmeasured, %d clients, %d events per upload; "+
 		"one-event probes every %s, timed to when they were queryable.\n\n",
 		o.duration, offered, o.warmup, o.clients, o.perBody, o.probeEvery)
+	if len(o.cpus) > 0 {
+		fmt.Fprintf(w, "Pinned to CPUs (BENCH_E2E_CPUS): %s; the others on every CPU.\n\n", o.cpus.describe(runtime.NumCPU()))
+	}
 	table := figuresTable{w: w, names: processNames(runs)}
 	fmt.Fprintln(w, "Runs, in the order they ran:")
 	fmt.Fprintln(w)

@@ -201,12 +201,17 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 // processes are the trees measured for the run: the pipeline's own and the
 // shared ClickHouse (its CPU is counted from the run's first sample).
 func (p *benchPipeline) processes() []*proctree.Tree {
-	return []*proctree.Tree{
-		proctree.New("agent", proctree.PID(p.agent.Pid())),
-		proctree.New("gateway", proctree.PID(p.gateway.Pid())),
-		proctree.New("kafka", proctree.PID(p.kafka.Pid())),
-		proctree.New("clickhouse", proctree.PID(suite.ch.Pid())),
+	pids := p.pids()
+	trees := make([]*proctree.Tree, 0, len(pids))
+	for _, name := range []string{"agent", "gateway", "kafka", "clickhouse"} {
+		trees = append(trees, proctree.New(name, proctree.PID(pids[name])))
 	}
+	return trees
+}
+
+// pids are the root pids of the processes measured, by name.
+func (p *benchPipeline) pids() map[string]int {
+	return map[string]int{"agent": p.agent.Pid(), "gateway": p.gateway.Pid(), "kafka": p.kafka.Pid(), "clickhouse": suite.ch.Pid()}
 }
 
 // stop ends the run's processes and drops its database, so neither its

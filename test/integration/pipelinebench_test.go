@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,7 +46,8 @@ import (
 //	BENCH_E2E_PROFILE_DIR (unset: no CPU and allocation profiles of the
 //	collectors), BENCH_E2E_CLICKHOUSE_LOGS (unset: 1 has ClickHouse keep
 //	its query and part logs, and the report split its CPU by work, see
-//	clickhouseWork)
+//	clickhouseWork), BENCH_E2E_CPUS (unset: every process on every CPU;
+//	see benchCPUs)
 func BenchmarkPipelines(b *testing.B) {
 	base := benchOptions{
 		duration:   time.Duration(envInt(b, "BENCH_E2E_SECONDS", 20)) * time.Second,
@@ -57,6 +59,10 @@ func BenchmarkPipelines(b *testing.B) {
 		profileDir:   os.Getenv("BENCH_E2E_PROFILE_DIR"),
 		warmup:       time.Duration(envNonNegative(b, "BENCH_E2E_WARMUP_SECONDS", 5)) * time.Second,
 	}
+	cpus, err := parseBenchCPUs(os.Getenv("BENCH_E2E_CPUS"), runtime.NumCPU())
+	require.NoError(b, err, "BENCH_E2E_CPUS")
+	base.cpus = cpus
+	defer cpus.unpin(b, suite.ch.Pid())
 	rounds := envInt(b, "BENCH_E2E_ROUNDS", 3)
 	pipelines := commaList("BENCH_E2E_PIPELINES", pipelineOurs+","+pipelineStock+","+pipelineStockEnriched)
 	var report strings.Builder
@@ -88,8 +94,12 @@ func BenchmarkPipelines(b *testing.B) {
 // pipeline, so `make test` keeps it working; its figures are not judged,
 // only that nothing acknowledged went missing and every figure was taken.
 func TestPipelineBenchSmoke(t *testing.T) {
+	// The agent pinned to one CPU, so the pinning works on real processes;
+	// the processes that outlive a run (this one, ClickHouse) stay unpinned.
+	agentOnCPU0, err := parseBenchCPUs("agent=0", runtime.NumCPU())
+	require.NoError(t, err)
 	o := benchOptions{duration: 3 * time.Second, clients: 2, perBody: 100, probeEvery: 300 * time.Millisecond,
-		drainTimeout: 2 * time.Minute, warmup: time.Second}
+		drainTimeout: 2 * time.Minute, warmup: time.Second, cpus: agentOnCPU0}
 	runs := runPipelineBench(t, o, 1, pipelineOurs, pipelineStock)
 	require.Len(t, runs, 2)
 	for _, r := range runs {
@@ -108,6 +118,7 @@ func TestPipelineBenchSmoke(t *testing.T) {
 	writeBenchReport(&report, o, runs)
 	t.Log(report.String())
 	assert.Contains(t, report.String(), "CPU per 1M events, all processes")
+	assert.Contains(t, report.String(), "Pinned to CPUs (BENCH_E2E_CPUS): agent on 0;")
 }
 
 // runPipelineBench runs rounds of both pipelines, swapping which goes first
