@@ -29,8 +29,11 @@ import (
 // keeps every CPU.
 type benchCPUs map[string]unix.CPUSet
 
-// benchCPUNames are the processes BENCH_E2E_CPUS may name.
-var benchCPUNames = []string{"load", "agent", "gateway", "kafka", "clickhouse"}
+// benchCPUNames are the processes BENCH_E2E_CPUS may name: this one and
+// those the report measures.
+func benchCPUNames() []string {
+	return append([]string{"load"}, measuredProcesses()...)
+}
 
 // parseBenchCPUs reads a BENCH_E2E_CPUS value; "" pins nothing.
 func parseBenchCPUs(value string, ncpu int) (benchCPUs, error) {
@@ -40,8 +43,8 @@ func parseBenchCPUs(value string, ncpu int) (benchCPUs, error) {
 	}
 	for _, item := range strings.Split(value, ",") {
 		name, cpus, ok := strings.Cut(strings.TrimSpace(item), "=")
-		if !ok || !slices.Contains(benchCPUNames, name) {
-			return nil, fmt.Errorf("%q: want process=cpus, process one of %v", item, benchCPUNames)
+		if !ok || !slices.Contains(benchCPUNames(), name) {
+			return nil, fmt.Errorf("%q: want process=cpus, process one of %v", item, benchCPUNames())
 		}
 		if _, twice := pins[name]; twice {
 			return nil, fmt.Errorf("%s is pinned twice", name)
@@ -83,7 +86,7 @@ func parseCPUList(list string, ncpu int) (unix.CPUSet, error) {
 // a machine of ncpu CPUs.
 func (pins benchCPUs) describe(ncpu int) string {
 	var parts []string
-	for _, name := range benchCPUNames {
+	for _, name := range benchCPUNames() {
 		set, ok := pins[name]
 		if !ok {
 			continue

@@ -203,10 +203,16 @@ func startBenchPipeline(t testing.TB, name, run string) *benchPipeline {
 func (p *benchPipeline) processes() []*proctree.Tree {
 	pids := p.pids()
 	trees := make([]*proctree.Tree, 0, len(pids))
-	for _, name := range []string{"agent", "gateway", "kafka", "clickhouse"} {
+	for _, name := range measuredProcesses() {
 		trees = append(trees, proctree.New(name, proctree.PID(pids[name])))
 	}
 	return trees
+}
+
+// measuredProcesses names the processes a run measures, in the report's
+// order.
+func measuredProcesses() []string {
+	return []string{"agent", "gateway", "kafka", "clickhouse"}
 }
 
 // pids are the root pids of the processes measured, by name.
