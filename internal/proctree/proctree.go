@@ -111,20 +111,41 @@ func (p *Tree) tree(stats map[int]procStat, statsErr error) (map[int]float64, in
 	if _, ok := stats[root]; !ok {
 		return nil, 0, fmt.Errorf("process %s: pid %d is not running", p.name, root)
 	}
+	cpu := map[int]float64{}
+	var rss int64
+	for _, pid := range treePIDs(stats, root) {
+		s := stats[pid]
+		cpu[pid] = s.cpuSeconds
+		rss += s.rssBytes
+	}
+	return cpu, rss, nil
+}
+
+// PIDs returns root and every process it started, theirs included, root
+// first, as read from /proc now.
+func PIDs(root int) ([]int, error) {
+	stats, err := allStats("/proc")
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := stats[root]; !ok {
+		return nil, fmt.Errorf("pid %d is not running", root)
+	}
+	return treePIDs(stats, root), nil
+}
+
+// treePIDs is root and its descendants among stats, parents before their
+// children.
+func treePIDs(stats map[int]procStat, root int) []int {
 	children := map[int][]int{}
 	for pid, s := range stats {
 		children[s.ppid] = append(children[s.ppid], pid)
 	}
-	cpu := map[int]float64{}
-	var rss int64
-	for queue := []int{root}; len(queue) > 0; queue = queue[1:] {
-		pid := queue[0]
-		s := stats[pid]
-		cpu[pid] = s.cpuSeconds
-		rss += s.rssBytes
-		queue = append(queue, children[pid]...)
+	pids := []int{root}
+	for i := 0; i < len(pids); i++ {
+		pids = append(pids, children[pids[i]]...)
 	}
-	return cpu, rss, nil
+	return pids
 }
 
 type procStat struct {

@@ -37,6 +37,23 @@ func TestSamplesTheTree(t *testing.T) {
 	}
 }
 
+// PIDs finds a shell's children on the real /proc, and says when the root
+// is gone.
+func TestPIDs(t *testing.T) {
+	cmd := exec.Command("sh", "-c", "sleep 30 & sleep 30; wait")
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var pids []int
+	require.Eventually(t, func() bool {
+		var err error
+		pids, err = PIDs(cmd.Process.Pid)
+		return err == nil && len(pids) == 3
+	}, 10*time.Second, 10*time.Millisecond, "sh and its two sleeps")
+	assert.Equal(t, cmd.Process.Pid, pids[0], "the root first")
+	_, err := PIDs(-1)
+	assert.EqualError(t, err, "pid -1 is not running")
+}
+
 func TestErrorsSayWhat(t *testing.T) {
 	p := New("gone", PIDFile(filepath.Join(t.TempDir(), "missing.pid")))
 	require.ErrorContains(t, SampleAll([]*Tree{p}), "process gone")

@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
+
+	"github.com/otelcol-events/otelcol-events/internal/proctree"
 )
 
 // benchCPUs pins the benchmark's processes to CPUs (BENCH_E2E_CPUS), so
@@ -157,17 +159,31 @@ func allCPUs() unix.CPUSet {
 func pinProcess(pid int, set unix.CPUSet, children bool) error {
 	pinned := map[int]bool{}
 	for range 10 {
-		fresh, err := pinThreads(pid, set, children, pinned)
-		if err != nil || fresh == 0 {
-			return err
+		pids := []int{pid}
+		if children {
+			var err error
+			if pids, err = proctree.PIDs(pid); err != nil {
+				return err
+			}
+		}
+		fresh := 0
+		for _, p := range pids {
+			n, err := pinThreads(p, set, pinned)
+			if err != nil && (p == pid || !errors.Is(err, os.ErrNotExist)) { // a child may have exited
+				return err
+			}
+			fresh += n
+		}
+		if fresh == 0 {
+			return nil
 		}
 	}
 	return fmt.Errorf("pid %d keeps starting threads", pid)
 }
 
-// pinThreads pins the threads of pid, and with children those of its
-// descendants, that are not in pinned, and returns how many it pinned.
-func pinThreads(pid int, set unix.CPUSet, children bool, pinned map[int]bool) (int, error) {
+// pinThreads pins the threads of pid that are not in pinned, and returns
+// how many it pinned.
+func pinThreads(pid int, set unix.CPUSet, pinned map[int]bool) (int, error) {
 	entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 	if err != nil {
 		return 0, err
@@ -175,32 +191,15 @@ func pinThreads(pid int, set unix.CPUSet, children bool, pinned map[int]bool) (i
 	fresh := 0
 	for _, e := range entries {
 		tid, err := strconv.Atoi(e.Name())
-		if err != nil {
+		if err != nil || pinned[tid] {
 			continue
 		}
-		if !pinned[tid] {
-			// A thread that ended since the listing is no longer to pin.
-			if err := unix.SchedSetaffinity(tid, &set); err != nil && !errors.Is(err, unix.ESRCH) {
-				return fresh, fmt.Errorf("thread %d of pid %d: %w", tid, pid, err)
-			}
-			pinned[tid] = true
-			fresh++
+		// A thread that ended since the listing is no longer to pin.
+		if err := unix.SchedSetaffinity(tid, &set); err != nil && !errors.Is(err, unix.ESRCH) {
+			return fresh, fmt.Errorf("thread %d of pid %d: %w", tid, pid, err)
 		}
-		if !children {
-			continue
-		}
-		started, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, tid))
-		for _, field := range strings.Fields(string(started)) {
-			child, err := strconv.Atoi(field)
-			if err != nil {
-				continue
-			}
-			n, err := pinThreads(child, set, true, pinned)
-			if err != nil && !errors.Is(err, os.ErrNotExist) { // a child that exited
-				return fresh, err
-			}
-			fresh += n
-		}
+		pinned[tid] = true
+		fresh++
 	}
 	return fresh, nil
 }
@@ -256,5 +255,6 @@ func TestPinProcess(t *testing.T) {
 	require.Equal(t, before, affinity(child), "without children the child keeps its CPUs")
 	require.NoError(t, pinProcess(cmd.Process.Pid, one, true))
 	require.Equal(t, one, affinity(child), "with children the child is pinned too")
-	require.ErrorContains(t, pinProcess(-1, one, true), "/proc/-1/task")
+	require.ErrorContains(t, pinProcess(-1, one, false), "/proc/-1/task")
+	require.ErrorContains(t, pinProcess(-1, one, true), "pid -1 is not running")
 }
